@@ -1,0 +1,35 @@
+"""Running the archive's scripts as users do: in their own process.
+
+absl flags do not share a process (tf1-on-tf2.md), and some posts set
+process-wide TensorFlow state, so tests run scripts as subprocesses and read
+what they wrote.
+"""
+import json
+import os
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def data_dir():
+    return os.environ.get("TF1_REPRO_DATA_DIR") or os.path.join(REPO, "MNIST_data")
+
+
+def run_script(name, *args, output_dir=None, check=True, env=None, timeout=1800):
+    """Run scripts/<name>.py; return (CompletedProcess, results dict or None)."""
+    cmd = [sys.executable, os.path.join(REPO, "scripts", f"{name}.py"), *args]
+    if output_dir is not None:
+        cmd.append(f"--output_dir={output_dir}")
+    full_env = dict(os.environ)
+    full_env.setdefault("TF1_REPRO_DATA_DIR", data_dir())
+    full_env.update(env or {})
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=full_env,
+                          timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
+    results = None
+    if output_dir is not None and os.path.exists(os.path.join(output_dir, "results.json")):
+        with open(os.path.join(output_dir, "results.json")) as f:
+            results = json.load(f)
+    return proc, results

@@ -1,0 +1,72 @@
+"""Every golden of tf1_repro/registry.py, re-derived by a fresh run of its command.
+
+Per figure, two tests: regression (the fresh value equals the golden's,
+exactly under the same environment fingerprint, within the golden's
+``other_env`` band otherwise) and fidelity (the fresh value lies in the band
+of the post's published figure).
+"""
+import functools
+import os
+
+import pytest
+
+from scriptrun import REPO, run_script
+from tf1_repro import golden, registry
+
+_RUN_ROOT = None
+
+
+@functools.lru_cache(maxsize=None)
+def fresh_run(name):
+    spec = next(s for s in registry.GOLDENS if s.name == name)
+    out = os.path.join(_RUN_ROOT, name)
+    _, results = run_script(spec.post, *spec.args, output_dir=out)
+    return results
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _run_root(tmp_path_factory):
+    global _RUN_ROOT
+    _RUN_ROOT = str(tmp_path_factory.mktemp("golden_runs"))
+
+
+def _params():
+    out = []
+    for spec in registry.GOLDENS:
+        marks = [pytest.mark.slow] if spec.slow else []
+        out.append(pytest.param(spec.name, marks=marks, id=spec.name))
+    return out
+
+
+@pytest.mark.parametrize("name", _params())
+def test_regression(name):
+    pinned = golden.load(name)
+    failures = golden.regression_failures(pinned, fresh_run(name))
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("name", _params())
+def test_fidelity(name, request):
+    pinned = golden.load(name)
+    gaps = {f: s["known_gap"] for f, s in pinned["figures"].items() if s.get("known_gap")}
+    results = fresh_run(name)
+    failures = golden.fidelity_failures(pinned, results)
+    assert not failures, "\n".join(failures)
+    for fig, reason in gaps.items():
+        ok, _ = golden.close_enough(results["figures"][fig], pinned["figures"][fig]["published"],
+                                    pinned["figures"][fig]["band"])
+        assert not ok, f"{fig} is recorded as a known gap ({reason}) but now reproduces: re-bless"
+
+
+def test_every_registered_golden_exists_and_validates():
+    for spec in registry.GOLDENS:
+        g = golden.load(spec.name)
+        assert g["script"] == spec.post and g["args"] == spec.args, spec.name
+
+
+def test_readme_table_is_generated_from_goldens():
+    with open(os.path.join(REPO, "README.md")) as f:
+        text = f.read()
+    table = golden.results_markdown(golden.all_goldens())
+    assert golden.README_BEGIN + "\n" + table + "\n" + golden.README_END in text, \
+        "README results table is stale: python scripts/reproduce.py --post=all --bless --include_slow"

@@ -1,0 +1,99 @@
+"""Fresh graphs, deterministic sessions, seeds and the environment fingerprint.
+
+The posts ran TF1 graphs in a default ``Session``.  On today's TensorFlow the
+same graph can give different bits from run to run: an update list of
+``assign`` ops fetched together (post 002's, post 000's) reads and writes the
+same variables unordered, and which side wins depends on the thread that runs
+each op.  ``enable_op_determinism`` does not cover ``Session``.
+
+``--threads=1`` (the default) therefore means *no* inter-op pool at all:
+``inter_op_parallelism_threads=-1`` runs every op in the caller's thread, in
+the executor's fixed order, and one intra-op thread keeps each kernel's
+reductions in one order.  A pool of one thread is not enough: the caller's
+thread still runs inexpensive ops inline beside it, and post 002's update list
+then gave three different weight sets in three runs of 3000 steps (measured
+on TensorFlow 2.21; tests/test_determinism.py keeps watching it).  Under the
+caller-thread schedule every read in that list sees the pre-step value.
+``--threads=N`` (N > 1) uses N threads each way and may change the bits.
+
+Nothing here touches process-global TensorFlow state (no
+``disable_eager_execution``): each post builds into its own ``tf.Graph`` and
+the rest of the process stays eager, so posts can share a process.
+"""
+import os
+import platform
+import random
+
+import numpy as np
+import tensorflow as tf
+
+tf1 = tf.compat.v1
+
+# Environment variables that change numerics or determinism; recorded when set.
+_ENV_KEYS = ("TF_ENABLE_ONEDNN_OPTS", "TF_DETERMINISTIC_OPS", "TF_USE_LEGACY_KERAS",
+             "OMP_NUM_THREADS", "TF_XLA_FLAGS")
+
+
+def session_config(threads=1):
+    """A ConfigProto: ``threads=1`` deterministic (see the module doc), else N threads each way."""
+    if threads == 1:
+        return tf1.ConfigProto(inter_op_parallelism_threads=-1, intra_op_parallelism_threads=1)
+    return tf1.ConfigProto(inter_op_parallelism_threads=threads,
+                           intra_op_parallelism_threads=threads)
+
+
+def new_session(graph, threads=1):
+    """A ``tf.compat.v1.Session`` on ``graph`` with :func:`session_config`."""
+    return tf1.Session(graph=graph, config=session_config(threads))
+
+
+def seed_everything(seed):
+    """Seed Python's and NumPy's global RNGs (TF1 code drew from both)."""
+    random.seed(seed)
+    np.random.seed(seed)
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def fingerprint(threads=None):
+    """What the numbers of a run depend on, besides the command itself.
+
+    Two runs of the same command with equal fingerprints are expected to give
+    the same bits; goldens are compared exactly only then.
+    """
+    env = {k: os.environ[k] for k in _ENV_KEYS if k in os.environ}
+    fp = {
+        "tensorflow": tf.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "system": platform.system(),
+        "cpu": _cpu_model(),
+        "env": env,
+    }
+    if threads is not None:
+        fp["threads"] = threads
+    return fp
+
+
+# Keys that must agree for two fingerprints to count as "the same machine".
+MATCH_KEYS = ("tensorflow", "numpy", "python", "machine", "system", "cpu", "env", "threads")
+
+
+def same_fingerprint(a, b):
+    """True when two fingerprints agree on everything that changes the bits."""
+    return all(a.get(k) == b.get(k) for k in MATCH_KEYS)
+
+
+# The posts' TF1 calls (tf.compat.v1.div, py_func, ...) are deprecated; their
+# warnings would bury the archive's own diagnostics on standard error.
+tf.get_logger().setLevel("ERROR")
