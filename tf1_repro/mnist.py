@@ -67,6 +67,7 @@ LABELS_MAGIC = 2049
 BATCH_ORDERS = ("tf1.0", "tf1.1")
 
 DATA_DIR_ENV = "TF1_REPRO_DATA_DIR"
+URL_ENV = "TF1_REPRO_MNIST_URL"  # another mirror, e.g. a local one, ending in "/"
 
 
 def default_data_dir():
@@ -150,12 +151,15 @@ def _verify_checksum(path, filename, shown_as=None):
         raise DataError(f"{shown_as}: checksum mismatch: md5 {actual}, expected {md5}")
 
 
-def maybe_download(filename, work_directory, source_url=SOURCE_URL):
-    """Return the path of ``filename`` in ``work_directory``, downloading it if missing."""
+def maybe_download(filename, work_directory, source_url=None):
+    """Return the path of ``filename`` in ``work_directory``, downloading it if missing.
+
+    ``source_url`` defaults to ``$TF1_REPRO_MNIST_URL``, else TF1's mirror.
+    """
     path = os.path.join(work_directory, filename)
     if os.path.exists(path):
         return path
-    return _download(filename, work_directory, source_url)
+    return _download(filename, work_directory, source_url or os.environ.get(URL_ENV) or SOURCE_URL)
 
 
 def _read_gz(path):
@@ -332,7 +336,7 @@ Datasets = collections.namedtuple("Datasets", ["train", "validation", "test"])
 
 def read_data_sets(train_dir, one_hot=False, dtype=np.float32, reshape=True,
                    validation_size=5000, seed=None, batch_order="tf1.0",
-                   source_url=SOURCE_URL, verify_checksums=True, log=print):
+                   source_url=None, verify_checksums=True, log=print):
     """TF1's ``input_data.read_data_sets``: train / validation / test DataSets.
 
     The first ``validation_size`` training images, in file order, are the

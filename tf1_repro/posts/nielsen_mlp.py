@@ -88,6 +88,7 @@ class Config:
     eval_size: int = 1000
     threads: int = 1
     autodiff_rate: float = 0.1
+    dtype: str = "float32"  # the post's; "float64" for the step-for-step checks
 
     def validate(self, train_size=None):
         if self.steps < 1:
@@ -107,6 +108,8 @@ class Config:
         if self.batch_order not in mnist.BATCH_ORDERS:
             raise UsageError(f"--batch_order={self.batch_order}: expected one of "
                              f"{', '.join(mnist.BATCH_ORDERS)}")
+        if self.dtype not in ("float32", "float64"):
+            raise UsageError(f"dtype {self.dtype!r}: expected float32 or float64")
         if self.eval_every < 1 or self.eval_size < 1:
             raise UsageError("evaluation period and size must be at least 1")
 
@@ -225,11 +228,12 @@ def train(config, data, emit=print, on_checkpoint=None, initial_weights=None):
     graph = tf.Graph()
     with graph.as_default():
         tf1.set_random_seed(config.seed)
-        t = build_graph(config)
+        t = build_graph(config, dtype=tf.as_dtype(config.dtype))
         init = tf1.global_variables_initializer()
     graph.finalize()
-    test_images = data.test.images[:config.eval_size]
-    test_labels = data.test.labels[:config.eval_size]
+    cast = np.dtype(config.dtype)
+    test_images = data.test.images[:config.eval_size].astype(cast)
+    test_labels = data.test.labels[:config.eval_size].astype(cast)
     counts, batches = [], []
     with new_session(graph, config.threads) as sess:
         sess.run(init)
@@ -240,6 +244,8 @@ def train(config, data, emit=print, on_checkpoint=None, initial_weights=None):
         step, a_0, y, acct_res = t["step"], t["a_0"], t["y"], t["acct_res"]
         for i in range(config.steps):
             batch_xs, batch_ys = data.train.next_batch(config.batch_size)
+            if cast != np.float32:
+                batch_xs, batch_ys = batch_xs.astype(cast), batch_ys.astype(cast)
             sess.run(step, feed_dict={a_0: batch_xs, y: batch_ys})
             if i % config.eval_every == 0:
                 res = sess.run(acct_res, feed_dict={a_0: test_images, y: test_labels})
