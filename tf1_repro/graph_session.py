@@ -14,7 +14,14 @@ thread still runs inexpensive ops inline beside it, and post 002's update list
 then gave three different weight sets in three runs of 3000 steps (measured
 on TensorFlow 2.21; tests/test_determinism.py keeps watching it).  Under the
 caller-thread schedule every read in that list sees the pre-step value.
-``--threads=N`` (N > 1) uses N threads each way and may change the bits.
+
+``--threads=1`` also runs the graph as written: Grappler's rewrites are off.
+Its arithmetic optimizer and constant folding rewrite a graph according to its
+surroundings, so the same ops computed the same step to different bits in
+post 002's feed loop and in its in-graph loop (their counts parted after
+1000 steps).  The posts' TF (0.x-1.2) had no Grappler either.
+``--threads=N`` (N > 1) uses N threads each way with Grappler on, and may
+change the bits.
 
 Nothing here touches process-global TensorFlow state (no
 ``disable_eager_execution``): each post builds into its own ``tf.Graph`` and
@@ -37,7 +44,9 @@ _ENV_KEYS = ("TF_ENABLE_ONEDNN_OPTS", "TF_DETERMINISTIC_OPS", "TF_USE_LEGACY_KER
 def session_config(threads=1):
     """A ConfigProto: ``threads=1`` deterministic (see the module doc), else N threads each way."""
     if threads == 1:
-        return tf1.ConfigProto(inter_op_parallelism_threads=-1, intra_op_parallelism_threads=1)
+        config = tf1.ConfigProto(inter_op_parallelism_threads=-1, intra_op_parallelism_threads=1)
+        config.graph_options.rewrite_options.disable_meta_optimizer = True
+        return config
     return tf1.ConfigProto(inter_op_parallelism_threads=threads,
                            intra_op_parallelism_threads=threads)
 

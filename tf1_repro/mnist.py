@@ -44,6 +44,7 @@ import zlib
 import numpy as np
 
 from tf1_repro.errors import DataError, UsageError
+from tf1_repro.report import default_file_mode
 
 # The mirror tensorflow/contrib/learn/python/learn/datasets/mnist.py used
 # from TF 1.1 on (LeCun's own site, the TF 0.x source, no longer serves them).
@@ -115,6 +116,7 @@ def _download(filename, work_directory, source_url):
                 raise DataError(_missing_message(work_directory, f"download of {url} failed: {reason}"))
         sys.stderr.write("\n")
         _verify_checksum(tmp, filename, shown_as=url)
+        os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
         print(f"Successfully downloaded {filename} {os.path.getsize(path)} bytes.")
     finally:

@@ -40,6 +40,13 @@ def to_jsonable(value):
     return value
 
 
+def default_file_mode():
+    """The mode an ordinary ``open(path, "w")`` would give a new file (mkstemp gives 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_json(path, obj):
     """Write ``obj`` as indented JSON, atomically (a reader never sees half a file)."""
     directory = os.path.dirname(os.path.abspath(path))
@@ -48,6 +55,7 @@ def write_json(path, obj):
         with os.fdopen(fd, "w") as f:
             json.dump(to_jsonable(obj), f, indent=1, sort_keys=False, allow_nan=False)
             f.write("\n")
+        os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
