@@ -20,7 +20,7 @@ import time
 
 from absl import flags
 
-from tf1_repro import cli, golden, registry, report
+from tf1_repro import cli, golden, readme, registry
 from tf1_repro.errors import ReproError
 
 flags.DEFINE_enum("post", "all", ["all"] + registry.POSTS, "Which post to run.")
@@ -71,7 +71,7 @@ def main():
     if FLAGS.bless:
         for g in fresh:
             golden.save(g)
-        golden.update_readme(os.path.join(REPO, "README.md"), golden.all_goldens())
+        readme.update(golden.all_goldens())
         sys.stderr.write(f"blessed {len(fresh)} golden(s) and the README table\n")
     if failed:
         print(f"not reproduced: {', '.join(failed)}")

@@ -11,7 +11,8 @@ import os
 import pytest
 
 from scriptrun import REPO, run_script
-from tf1_repro import golden, registry
+from tf1_repro import golden, readme, registry
+from tf1_repro.errors import GoldenError
 
 _RUN_ROOT = None
 
@@ -64,9 +65,34 @@ def test_every_registered_golden_exists_and_validates():
         assert g["script"] == spec.post and g["args"] == spec.args, spec.name
 
 
-def test_readme_table_is_generated_from_goldens():
+def test_readme_blocks_are_generated_from_goldens():
     with open(os.path.join(REPO, "README.md")) as f:
         text = f.read()
-    table = golden.results_markdown(golden.all_goldens())
-    assert golden.README_BEGIN + "\n" + table + "\n" + golden.README_END in text, \
-        "README results table is stale: python scripts/reproduce.py --post=all --bless --include_slow"
+    assert readme.render(text, golden.all_goldens()) == text, \
+        "README's generated blocks are stale: python scripts/reproduce.py --post=all --bless --include_slow"
+
+
+def test_corrupt_golden_is_one_clear_error(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text('{"schema": 1, "name": "x", "script": "s", "args": [], "fingerprint": {},'
+                    ' "figures": {"f": {"reproduced": 1, "band": {"atol": "wide"}}}}')
+    with pytest.raises(GoldenError, match=r"x.json: figure 'f': band.atol must be a finite number"):
+        golden.load("x", str(tmp_path))
+    path.write_text('{"schema": 1, "name": ')
+    with pytest.raises(GoldenError, match="x.json: not readable JSON"):
+        golden.load("x", str(tmp_path))
+    with pytest.raises(GoldenError, match="no such golden"):
+        golden.load("missing", str(tmp_path))
+
+
+def test_regression_check_catches_a_changed_count():
+    pinned = golden.load("nielsen_mlp")
+    results = {"figures": {k: v["reproduced"] for k, v in pinned["figures"].items()},
+               "fingerprint": pinned["fingerprint"]}
+    assert golden.regression_failures(pinned, results) == []
+    pinned_final = pinned["figures"]["final_count"]["reproduced"]
+    results["figures"]["final_count"] = pinned_final + 1
+    assert golden.regression_failures(pinned, results) == [
+        f"final_count (same fingerprint): {pinned_final + 1} vs {pinned_final}: off by 1 > 0"]
+    results["fingerprint"] = dict(pinned["fingerprint"], cpu="another")
+    assert golden.regression_failures(pinned, results) == []  # within the other-env band of 15

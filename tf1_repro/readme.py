@@ -1,0 +1,84 @@
+"""The README's generated blocks, rebuilt from golden/ by ``reproduce.py --bless``.
+
+A block sits between ``<!-- NAME:begin ... -->`` and ``<!-- NAME:end -->``;
+everything between the markers is replaced, nothing else is touched.
+tests/test_goldens.py checks that the README holds what these functions give
+for the goldens on disk, so a stale README fails the suite.
+"""
+import os
+import re
+
+from tf1_repro import golden
+from tf1_repro.errors import GoldenError
+from tf1_repro.report import markdown_table
+
+README = os.path.join(golden.REPO_ROOT, "README.md")
+
+
+def _by_name(goldens):
+    return {g["name"]: g for g in goldens}
+
+
+def results_block(goldens):
+    return golden.results_markdown(goldens)
+
+
+def transcript_block(goldens):
+    """What ``python scripts/nielsen_mlp.py --steps=10000`` prints, from its golden."""
+    g = _by_name(goldens).get("nielsen_mlp")
+    if g is None:
+        return ""
+    from tf1_repro.mnist import FILES
+    lines = [f"Extracting MNIST_data/{name}" for name in FILES]
+    lines += [f"{c:.1f}" for c in g["figures"]["counts"]["reproduced"]]
+    return "```\n" + "\n".join(lines) + "\n```"
+
+
+def nielsen_seeds_block(goldens):
+    """The seed study's table: per checkpoint, our spread and where the post's count falls."""
+    g = _by_name(goldens).get("nielsen_mlp_seeds")
+    if g is None:
+        return ""
+    from tf1_repro.posts.nielsen_mlp import PUBLISHED_COUNTS
+    f = {k: v["reproduced"] for k, v in g["figures"].items()}
+    seeds = len(f["final_counts"])
+    rows = []
+    for k, (mean, sd, lo, hi) in enumerate(zip(f["mean"], f["std"], f["min"], f["max"])):
+        pub = PUBLISHED_COUNTS[k] if k < len(PUBLISHED_COUNTS) else None
+        pct = f["published_percentiles"][k] if pub is not None else None
+        rows.append([1000 * k, f"{mean:.1f}", f"{sd:.1f}", f"{lo:.0f}", f"{hi:.0f}",
+                     "—" if pub is None else f"{pub:.0f}", "—" if pct is None else f"{pct:.1f}"])
+    table = markdown_table(rows, ["step", "mean", "sd", "min", "max", "published", "percentile"])
+    share = f["share_final_in_band"]
+    return (f"{seeds} seeds (0 to {seeds - 1}), the as-published graph, TF 1.0 batch order. "
+            f"{round(share * seeds)} of {seeds} end at least 900 and within 25 of 923 "
+            f"(mean {f['final_mean']:.1f}).\n\n" + table)
+
+
+BLOCKS = {"results": results_block, "transcript": transcript_block, "nielsen_seeds": nielsen_seeds_block}
+
+
+def _pattern(name):
+    return re.compile(r"(<!-- " + name + r":begin[^>]*-->\n)(.*?)(<!-- " + name + r":end -->)", re.S)
+
+
+def render(text, goldens):
+    """``text`` with every generated block rebuilt."""
+    for name, fn in BLOCKS.items():
+        pattern = _pattern(name)
+        if not pattern.search(text):
+            raise GoldenError(f"README.md: the {name} block's markers are missing")
+        body = fn(goldens)
+        text = pattern.sub(lambda m: m.group(1) + (body + "\n" if body else "") + m.group(3), text)
+    return text
+
+
+def update(goldens, path=README):
+    with open(path) as f:
+        text = f.read()
+    new = render(text, goldens)
+    if new != text:
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(new)
+        os.replace(tmp, path)
