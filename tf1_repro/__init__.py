@@ -10,6 +10,11 @@ first imported (an explicit setting in the environment always wins):
   standard error, so diagnostics there are the archive's own.
 """
 import os
+import sys
+
+# If TensorFlow was imported first, the defaults below came too late to take
+# effect; the environment fingerprint says so rather than record them as if.
+TENSORFLOW_IMPORTED_FIRST = "tensorflow" in sys.modules
 
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -34,6 +34,9 @@ import random
 import numpy as np
 import tensorflow as tf
 
+import tf1_repro
+from tensorflow.core.protobuf import rewriter_config_pb2
+
 tf1 = tf.compat.v1
 
 # Environment variables that change numerics or determinism; recorded when set.
@@ -41,11 +44,22 @@ _ENV_KEYS = ("TF_ENABLE_ONEDNN_OPTS", "TF_DETERMINISTIC_OPS", "TF_USE_LEGACY_KER
              "OMP_NUM_THREADS", "TF_XLA_FLAGS")
 
 
-def session_config(threads=1):
-    """A ConfigProto: ``threads=1`` deterministic (see the module doc), else N threads each way."""
+def session_config(threads=1, rewrites=False):
+    """A ConfigProto: ``threads=1`` deterministic (see the module doc), else N threads each way.
+
+    ``rewrites=True`` (with ``threads=1``) turns Grappler back on except for
+    constant folding, the pass that changed post 002's bits with the graph's
+    surroundings.  The rest (arithmetic optimizer, common subgraphs, loop and
+    dependency optimizers, remapper) make post 002's in-graph loop five times
+    faster; that its counts and weights still equal the feed loop's bit for
+    bit is tested (tests/test_nielsen_mlp.py), not assumed.
+    """
     if threads == 1:
         config = tf1.ConfigProto(inter_op_parallelism_threads=-1, intra_op_parallelism_threads=1)
-        config.graph_options.rewrite_options.disable_meta_optimizer = True
+        if rewrites:
+            config.graph_options.rewrite_options.constant_folding = rewriter_config_pb2.RewriterConfig.OFF
+        else:
+            config.graph_options.rewrite_options.disable_meta_optimizer = True
         return config
     return tf1.ConfigProto(inter_op_parallelism_threads=threads,
                            intra_op_parallelism_threads=threads)
@@ -80,6 +94,8 @@ def fingerprint(threads=None):
     the same bits; goldens are compared exactly only then.
     """
     env = {k: os.environ[k] for k in _ENV_KEYS if k in os.environ}
+    if tf1_repro.TENSORFLOW_IMPORTED_FIRST:
+        env["tensorflow_imported_before_tf1_repro"] = True
     fp = {
         "tensorflow": tf.__version__,
         "numpy": np.__version__,
