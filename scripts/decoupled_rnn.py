@@ -1,0 +1,171 @@
+r"""Posts 000/001, Seo's "Manual Back Prop with TensorFlow: Decoupled RNN".
+
+    python scripts/decoupled_rnn.py
+
+prints the post's transcript: the four ``Extracting ...`` lines, the summed
+cost of each of the 100 epochs (``current iter :  0  Total current cost:
+...``), then one row per test image (``index  :  [[output]]  :  [[rounded]]
+:  [label]``) and the count right out of 20.  Variants:
+
+    --ordering=sequential   each time box reads what the one before wrote
+    --mode=autodiff         the post's GradientDescentOptimizer(0.1) instead
+    --side_by_side          also train the other mode (same data and start)
+                            for the cost figure and the comparison
+
+Writes results.json, cost.png (the post's left figure), test_images.png (its
+right figure), oracles.png (synthetic against true gradient per epoch) and
+TensorBoard events to --output_dir.  The graph and what changed from the
+post: tf1_repro/posts/decoupled_rnn.py.
+"""
+import dataclasses
+
+import numpy as np
+from absl import flags, logging
+
+from tf1_repro import cli, report
+from tf1_repro.posts import decoupled_rnn as post
+
+flags.DEFINE_integer("epochs", 100, "Passes over the training images (the post: 100).", lower_bound=1)
+flags.DEFINE_integer("num_train", 100, "Training images, pool rows after the test rows "
+                     "(the post: 100).", lower_bound=1)
+flags.DEFINE_integer("num_test", 20, "Test images, the first pool rows (the post: 20).",
+                     lower_bound=1)
+flags.DEFINE_enum("mode", "manual", post.MODES,
+                  "manual: the post's update list; autodiff: its GradientDescentOptimizer(0.1) "
+                  "on the cost, the update list not run.")
+flags.DEFINE_enum("ordering", "as_published", post.ORDERINGS,
+                  "as_published: the post's unordered graph (run deterministically); "
+                  "sequential: control dependencies in the NumPy post's order.")
+flags.DEFINE_float("lr_x", 1e-3, "Learning rate of W_fc (the post: 1e-3).", lower_bound=0)
+flags.DEFINE_float("lr_rec", 1e-6, "Learning rate of W_rec and W_x (the post: 1e-6).", lower_bound=0)
+flags.DEFINE_float("lr_sg", 1e-4, "Learning rate of the oracles (the post: 1e-4).", lower_bound=0)
+flags.DEFINE_bool("side_by_side", False, "Also train the other mode on the same data from the "
+                  "same start, for the cost figure and the manual/autodiff comparison.")
+flags.DEFINE_bool("oracle_quality", True, "Measure the oracles against the true gradient "
+                  "after every epoch.")
+cli.define_common_flags(post.NAME, seed=678)
+flags.register_validator("seed", lambda v: v >= 0, "--seed must be >= 0")
+FLAGS = flags.FLAGS
+
+
+def config_from_flags():
+    return post.Config(epochs=FLAGS.epochs, num_train=FLAGS.num_train, num_test=FLAGS.num_test,
+                       seed=FLAGS.seed, mode=FLAGS.mode, ordering=FLAGS.ordering,
+                       lr_x=FLAGS.lr_x, lr_rec=FLAGS.lr_rec, lr_sg=FLAGS.lr_sg,
+                       threads=FLAGS.threads)
+
+
+def plot_costs(path, runs, config):
+    """The post's left figure: cost per epoch, one panel per mode."""
+    plt = report.pyplot()
+    fig, axes = plt.subplots(1, len(runs), figsize=(5 * len(runs), 3.6), squeeze=False)
+    for ax, (mode, costs) in zip(axes[0], runs):
+        ax.plot(np.arange(len(costs)), costs)
+        ax.set_title(f"{mode} ({config.ordering})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(f"summed cost over {config.num_train} images")
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_test_images(path, images, outputs, labels):
+    """The post's right figure: each test image with its prediction and label."""
+    plt = report.pyplot()
+    n = len(images)
+    cols = min(n, 10)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.6 * rows), squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if k >= n:
+            continue
+        ax.imshow(images[k].reshape(28, 28), cmap="gray")
+        pred = int(np.round(outputs[k]))
+        colour = "C2" if pred == labels[k] else "C3"
+        ax.set_title(f"{outputs[k]:.2f}->{pred} / {labels[k]}", fontsize=8, color=colour)
+    fig.suptitle("output -> rounded / label", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_oracles(path, quality):
+    """Cosine similarity and relative error of each oracle against the true gradient."""
+    plt = report.pyplot()
+    epochs = np.arange(len(quality))  # 0: before training, k: after epoch k
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.6))
+    for name in ("oracle_1", "oracle_2"):
+        a.plot(epochs, [q[name]["cosine"] for q in quality], label=name)
+        b.plot(epochs, [q[name]["rel_error"] for q in quality], label=name)
+    a.set_ylabel("mean cosine(synthetic, true)")
+    b.set_ylabel("mean ||synthetic - true|| / ||true||")
+    b.set_yscale("log")
+    for ax in (a, b):
+        ax.set_xlabel("epochs trained")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def write_events(logdir, result):
+    import tensorflow as tf
+    writer = tf.summary.create_file_writer(logdir)
+    with writer.as_default():
+        for i, c in enumerate(result["costs"]):
+            tf.summary.scalar("cost/epoch_sum", c, step=i)
+        for i, q in enumerate(result["oracle_quality"]):
+            for name in ("oracle_1", "oracle_2"):
+                tf.summary.scalar(f"{name}/cosine", q[name]["cosine"], step=i)
+                tf.summary.scalar(f"{name}/rel_error", q[name]["rel_error"], step=i)
+        for name, value in result["final_weights"].items():
+            tf.summary.histogram(f"weights/{name}", value, step=len(result["costs"]))
+    writer.close()
+
+
+def main():
+    config = config_from_flags()
+    config.validate()
+    with report.OutputDir(FLAGS.output_dir) as out:
+        result = post.run(config, FLAGS.data_dir, emit=print, log=print, diag=logging.info,
+                          measure_oracles_every_epoch=FLAGS.oracle_quality)
+        figs = dict(result["figures"])
+        logging.info("tf.gradients of the cost reaches only: %s", ", ".join(figs["gradient_receivers"]))
+        logging.info("unordered reads: %s", result["read_semantics"])
+        runs = [(config.mode, result["costs"])]
+        extra = {}
+        if FLAGS.side_by_side:
+            other = post.other_mode(config)
+            logging.info("side by side: training %s", other.mode)
+            res2 = post.run(other, FLAGS.data_dir, emit=lambda s: logging.info("%s: %s", other.mode, s),
+                            log=lambda s: None, measure_oracles_every_epoch=False)
+            runs.append((other.mode, res2["costs"]))
+            runs.sort(key=lambda r: post.MODES.index(r[0]))
+            side = post.side_by_side_figures(config, result, res2)
+            figs.update(side["figures"])
+            result["published"].update(side["published"])
+            result["tolerances"].update(side["tolerances"])
+            extra["other_mode"] = {"mode": other.mode, "costs": res2["costs"],
+                                   "test_outputs": res2["figures"]["test_outputs"],
+                                   "correct": res2["figures"]["correct"]}
+            result["wall_time_s"] += res2["wall_time_s"]
+        plot_costs(out.path("cost.png"), runs, config)
+        plot_test_images(out.path("test_images.png"), result["test_images"],
+                         figs["test_outputs"], result["test_labels"])
+        if result["oracle_quality"]:
+            plot_oracles(out.path("oracles.png"), result["oracle_quality"])
+        write_events(out.path("tensorboard"), result)
+        report.write_json(out.path("results.json"), report.results_payload(
+            post.NAME, post.POST, dict(dataclasses.asdict(config), side_by_side=FLAGS.side_by_side),
+            figs, result["published"], result["fingerprint"], result["wall_time_s"],
+            tolerances=result["tolerances"], costs=result["costs"],
+            oracle_quality=result["oracle_quality"], read_semantics=result["read_semantics"],
+            test_labels=result["test_labels"], **extra))
+    logging.info("wrote %s/results.json (%.1f s)", FLAGS.output_dir, result["wall_time_s"])
+
+
+if __name__ == "__main__":
+    cli.run(main)
