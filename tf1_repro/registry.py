@@ -18,6 +18,23 @@ GOLDENS = [
     GoldenSpec("gradient_override_impdrop_full", "gradient_override",
                ["--part=impdrop", "--impdrop_train_size=55000", "--impdrop_steps=5000",
                 "--impdrop_eval_every=500"], True),
+    # Post 004: every section and exercise, the CNN shortened to one epoch on
+    # 2000/1000 images; the gradient pictures (201 calls of fit), the full
+    # 5-epoch CNN and the XOR seed study are slow.
+    GoldenSpec("tf2_backprop", "tf2_backprop",
+               ["--example=tape,xor_fit,xor_loop,twin,cnn,clipping,gradient_flow,"
+                "custom_activation,clipping_study,lr_schedule,bptt", "--cnn_epochs=1",
+                "--cnn_train_size=2000", "--cnn_test_size=1000"], False),
+    GoldenSpec("tf2_backprop_visualise", "tf2_backprop", ["--example=visualise"], True),
+    GoldenSpec("tf2_backprop_cnn", "tf2_backprop", ["--example=cnn"], True),
+    GoldenSpec("tf2_backprop_xor_seeds", "tf2_backprop", ["--example=xor_seeds", "--xor_seeds=50"],
+               True),
+    # Posts 000/001: the full runs (100 epochs x 100 images) are slow; the
+    # quick one (5 epochs on 20 images) keeps the post in the default suite.
+    GoldenSpec("decoupled_rnn_quick", "decoupled_rnn", ["--epochs=5", "--num_train=20"], False),
+    GoldenSpec("decoupled_rnn", "decoupled_rnn", [], True),
+    GoldenSpec("decoupled_rnn_sequential", "decoupled_rnn", ["--ordering=sequential"], True),
+    GoldenSpec("decoupled_rnn_autodiff", "decoupled_rnn", ["--mode=autodiff", "--side_by_side"], True),
 ]
 
 POSTS = ["nielsen_mlp", "decoupled_rnn", "gradient_override", "tf2_backprop"]
