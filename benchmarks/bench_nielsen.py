@@ -56,7 +56,7 @@ def step_flops(batch=10, n_in=784, hidden=30, n_out=10):
 
 
 def matmul_rate():
-    """FLOP/s of a large single-threaded float32 matrix product (best of 5)."""
+    """FLOP/s of a large float32 matrix product on one thread (best of 5; runs in a child)."""
     import numpy as np
     a = np.random.rand(1024, 1024).astype(np.float32)
     b = np.random.rand(1024, 1024).astype(np.float32)
@@ -136,6 +136,9 @@ def variant_runner(name, data):
 
 
 def child(name):
+    if name == "matmul_rate":
+        print(json.dumps({"variant": name, "flops_per_s": matmul_rate()}))
+        return
     from tf1_repro import mnist
     from tf1_repro.posts import nielsen_mlp as post
     data = post.load_data(FLAGS.data_dir or mnist.default_data_dir(), post.Config(), log=lambda *_: None)
@@ -152,20 +155,30 @@ def child(name):
                       "us_per_step_runs": [1e6 * s for s in slopes], "peak_rss_mib": rss_mib}))
 
 
+# Every variant, NumPy's BLAS included, computes on one thread: the archive's
+# deterministic sessions use one intra-op thread, and a comparison of one
+# thread against two would measure the core count, not the code.
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def run_child(name):
+    cmd = [sys.executable, os.path.abspath(__file__), f"--variant={name}", f"--steps={FLAGS.steps}",
+           f"--repeats={FLAGS.repeats}"]
+    if FLAGS.data_dir:
+        cmd.append(f"--data_dir={FLAGS.data_dir}")
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, **ONE_THREAD))
+    if proc.returncode != 0:
+        sys.exit(f"bench_nielsen: variant {name} failed: {proc.stderr.strip().splitlines()[-1]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def parent():
     results = {}
     for name in VARIANTS:
-        cmd = [sys.executable, os.path.abspath(__file__), f"--variant={name}", f"--steps={FLAGS.steps}",
-               f"--repeats={FLAGS.repeats}"]
-        if FLAGS.data_dir:
-            cmd.append(f"--data_dir={FLAGS.data_dir}")
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            sys.exit(f"bench_nielsen: variant {name} failed: {proc.stderr.strip().splitlines()[-1]}")
-        results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+        results[name] = run_child(name)
         sys.stderr.write(f"{name}: {results[name]['us_per_step']:.1f} us/step\n")
     flops = step_flops()
-    rate = matmul_rate()
+    rate = run_child("matmul_rate")["flops_per_s"]
     floor_us = 1e6 * flops / rate
     base = results["numpy"]["us_per_step"]
     rows = []

@@ -243,13 +243,20 @@ def all_goldens(golden_dir=GOLDEN_DIR):
 
 
 def results_markdown(goldens):
-    """The README's published-vs-reproduced table, from golden dictionaries."""
+    """The README's published-vs-reproduced table, then the command behind each golden."""
     from tf1_repro.report import format_value, markdown_table
-    rows = []
+    rows, commands = [], []
     for g in goldens:
-        command = " ".join([f"scripts/{g['script']}.py"] + g["args"])
+        shown = False
         for fig, published, reproduced, band, ok in table_rows(g):
-            verdict = "—" if ok is None else ("reproduced" if ok else "**not reproduced**")
+            gap = g["figures"][fig].get("known_gap")
+            verdict = ("—" if ok is None else "reproduced" if ok else
+                       "**not reproduced** (known gap)" if gap else "**not reproduced**")
             rows.append([f"`{g['name']}`", fig, format_value(published), format_value(reproduced),
-                         band_text(band), verdict, f"`{command}`"])
-    return markdown_table(rows, ["golden", "figure", "published", "ours", "band", "verdict", "command"])
+                         band_text(band), verdict])
+            shown = True
+        if shown:
+            command = " ".join([f"scripts/{g['script']}.py"] + g["args"])
+            commands.append(f"- `{g['name']}`: `python {command}`")
+    table = markdown_table(rows, ["golden", "figure", "published", "ours", "band", "verdict"])
+    return table + "\n\nThe commands:\n\n" + "\n".join(commands)
