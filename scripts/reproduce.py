@@ -3,6 +3,7 @@ r"""Run the archive's posts and print the published-vs-reproduced table.
     python scripts/reproduce.py --post=all
     python scripts/reproduce.py --post=nielsen_mlp
     python scripts/reproduce.py --post=all --bless --include_slow   # regenerate golden/ and README
+    python scripts/reproduce.py --golden=nielsen_mlp --bless          # one golden
 
 Each golden command of tf1_repro/registry.py runs as its own process (posts
 set process-wide TensorFlow state differently), its results.json is read, and
@@ -24,6 +25,7 @@ from tf1_repro import cli, golden, readme, registry
 from tf1_repro.errors import ReproError
 
 flags.DEFINE_enum("post", "all", ["all"] + registry.POSTS, "Which post to run.")
+flags.DEFINE_string("golden", None, "Only this golden (a name from tf1_repro/registry.py).")
 flags.DEFINE_bool("bless", False, "Write golden/ and the README table from this run.")
 flags.DEFINE_bool("include_slow", False, "Also run the slow goldens (seed studies, full runs).")
 flags.DEFINE_string("data_dir", None, "Passed on to every script (default: theirs).")
@@ -51,8 +53,11 @@ def run_spec(spec, workdir):
 
 def main():
     specs = [s for s in registry.specs_for(FLAGS.post) if FLAGS.include_slow or not s.slow]
+    if FLAGS.golden:
+        specs = [s for s in specs if s.name == FLAGS.golden]
     if not specs:
-        raise ReproError(f"--post={FLAGS.post}: no goldens registered yet")
+        raise ReproError(f"--post={FLAGS.post} --golden={FLAGS.golden}: no such golden "
+                         "(slow ones need --include_slow)")
     fresh = []
     with tempfile.TemporaryDirectory(prefix="reproduce-") as workdir:
         for spec in specs:

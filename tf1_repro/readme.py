@@ -55,7 +55,24 @@ def nielsen_seeds_block(goldens):
             f"(mean {f['final_mean']:.1f}).\n\n" + table)
 
 
-BLOCKS = {"results": results_block, "transcript": transcript_block, "nielsen_seeds": nielsen_seeds_block}
+def decoupled_seeds_block(goldens):
+    """Posts 000/001's claims over weight seeds: test images right, manual against autodiff."""
+    g = _by_name(goldens).get("decoupled_rnn_seeds")
+    if g is None:
+        return ""
+    f = {k: v["reproduced"] for k, v in g["figures"].items()}
+    rows = [[s, m, a, f"{r:.3f}"] for s, m, a, r in
+            zip(f["seeds"], f["manual_correct"], f["autodiff_correct"], f["manual_cost_ratio"])]
+    table = markdown_table(rows, ["weight seed", "manual: right of 20", "autodiff: right of 20",
+                                  "manual cost, last/first epoch"])
+    return (f"Manual back-prop's cost falls for {f['share_manual_trains']:.0%} of the seeds; autodiff "
+            f"gets fewer test images right than manual back-prop for "
+            f"{f['share_autodiff_worse']:.0%} (mean difference {f['mean_autodiff_minus_manual']:+.2f}).\n\n"
+            + table)
+
+
+BLOCKS = {"results": results_block, "transcript": transcript_block, "nielsen_seeds": nielsen_seeds_block,
+          "decoupled_seeds": decoupled_seeds_block}
 
 
 def _pattern(name):

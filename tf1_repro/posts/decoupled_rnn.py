@@ -750,6 +750,63 @@ def side_by_side_figures(config, result, other_result):
     return {"figures": figs, "published": published, "tolerances": tolerances}
 
 
+def seed_study(config, data_dir, seeds, log=None):
+    """Both claims over ``seeds`` weight seeds: does manual back-prop train, does autodiff do worse?
+
+    The post's data split was seeded (678) but its weights were not (a new
+    graph without a graph seed).  So the split stays that of ``config.seed``
+    and the weights take the graph seeds ``config.seed``, ``config.seed + 1``,
+    ...; for each, manual back-prop and autodiff train from the same start
+    (their op seeds are the same) and are tested on the same 20 images.
+    """
+    config.validate()
+    images, labels = load_pool(data_dir, config.seed, log=lambda *_: None)
+    test_images, test_labels, train_images, train_labels = split(
+        images, labels, config.num_test, config.num_train)
+    rows = []
+    for s in range(config.seed, config.seed + seeds):
+        row = {"seed": s}
+        for mode in MODES:
+            cfg = dataclasses.replace(config, seed=s, mode=mode)
+            out = train(cfg, train_images, train_labels, test_images, test_labels, emit=lambda _: None)
+            row[f"{mode}_correct"] = out["correct"]
+            row[f"{mode}_cost_ratio"] = out["costs"][-1] / out["costs"][0]
+        if log:
+            log(f"seed {s}: {row}")
+        rows.append(row)
+    return rows
+
+
+def seed_study_figures(config, rows):
+    """Figures and the claims as statistics over seeds (see :func:`seed_study`)."""
+    n = len(rows)
+    manual = [r["manual_correct"] for r in rows]
+    auto = [r["autodiff_correct"] for r in rows]
+    figs = {
+        "seeds": [r["seed"] for r in rows],
+        "manual_correct": manual,
+        "autodiff_correct": auto,
+        "manual_cost_ratio": [r["manual_cost_ratio"] for r in rows],
+        "share_manual_trains": sum(r["manual_cost_ratio"] < 1 for r in rows) / n,
+        "share_autodiff_worse": sum(a < m for a, m in zip(auto, manual)) / n,
+        "mean_autodiff_minus_manual": float(np.mean(np.subtract(auto, manual))),
+    }
+    published = {}
+    if config.epochs == 100 and config.num_train == 100 and config.num_test == 20:
+        published["share_manual_trains"] = {
+            "value": None, "band": {"min": 0.5},
+            "note": "claim: manual back-prop trains (its cost falls) for most weight seeds; " + NO_NUMBERS}
+        published["share_autodiff_worse"] = {
+            "value": None, "band": {"min": 0.5},
+            "note": "claim: autodiff 'did not do so well on the test images': fewer right than "
+                    "manual back-prop from the same start, for most weight seeds",
+            "known_gap": "over these weight seeds autodiff is rarely worse than manual back-prop "
+                         "(see the README's seed table); both stay far from 20 of 20 as published. "
+                         "The post's figure is lost, so the start it saw cannot be recovered"}
+    tolerances = {k: {"other_env": {"atol": 0.2}} for k in ("share_manual_trains", "share_autodiff_worse")}
+    return figs, published, tolerances
+
+
 def run(config, data_dir, emit=print, log=print, diag=None, measure_oracles_every_epoch=True):
     """Load the pool, train, test; return the results dictionary (no files written).
 
