@@ -96,3 +96,20 @@ def test_regression_check_catches_a_changed_count():
         f"final_count (same fingerprint): {pinned_final + 1} vs {pinned_final}: off by 1 > 0"]
     results["fingerprint"] = dict(pinned["fingerprint"], cpu="another")
     assert golden.regression_failures(pinned, results) == []  # within the other-env band of 15
+
+
+def test_reproduce_refuses_a_corrupt_golden_before_running(tmp_path):
+    """One line naming the file, exit 2, and no run started (it would take seconds)."""
+    import shutil
+    import subprocess
+    import sys
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo, ignore=shutil.ignore_patterns(".git", "runs", "MNIST_data", "*.egg-info"))
+    (repo / "golden" / "gradient_override.json").write_text("{not json")
+    proc = subprocess.run([sys.executable, str(repo / "scripts" / "reproduce.py"), "--post=gradient_override"],
+                          capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, PYTHONPATH=str(repo)))
+    assert proc.returncode == 2
+    ours = [line for line in proc.stderr.splitlines() if line.startswith("reproduce.py:")]
+    assert len(ours) == 1 and "gradient_override.json: not readable JSON" in ours[0]
+    assert "gradient_override:" not in proc.stderr  # no run was timed

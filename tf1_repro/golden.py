@@ -258,5 +258,7 @@ def results_markdown(goldens):
         if shown:
             command = " ".join([f"scripts/{g['script']}.py"] + g["args"])
             commands.append(f"- `{g['name']}`: `python {command}`")
+    if not rows:
+        return "(no published figures or claims in these goldens)"
     table = markdown_table(rows, ["golden", "figure", "published", "ours", "band", "verdict"])
     return table + "\n\nThe commands:\n\n" + "\n".join(commands)
