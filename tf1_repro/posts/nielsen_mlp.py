@@ -75,6 +75,7 @@ POST = {
     "url": "https://blog.aloni.org/posts/backprop-with-tensorflow/",
 }
 PUBLISHED_COUNTS = [93.0, 741.0, 870.0, 909.0, 904.0, 912.0, 916.0, 923.0]
+FINAL_BAND = {"min": 900, "atol": 25}  # how close to the post's 923 counts as reproduced
 MODES = ("manual", "autodiff")
 LOOPS = ("feed", "graph")
 UNROLL = 10  # steps per while-loop iteration of --loop=graph
@@ -399,14 +400,21 @@ def checkpoints(config):
 def figures(config, counts):
     """The named figures of one run, and the published ones to compare with."""
     figs = {"counts": counts, "final_count": counts[-1]}
-    published = {
-        "counts": {"value": PUBLISHED_COUNTS, "band": None,
-                   "note": "the post printed 8 of the loop's 10 counts; compared through the seed study"},
-    }
-    if config.mode == "manual" and config.steps == 10000 and config.eval_every == 1000:
+    published = {}
+    post_run = config.steps == 10000 and config.eval_every == 1000 and config.eval_size == 1000
+    if config.mode == "manual":
+        published["counts"] = {
+            "value": PUBLISHED_COUNTS, "band": None,
+            "note": "the post printed 8 of the loop's 10 counts; compared through the seed study"}
+    if config.mode == "manual" and post_run:
         published["final_count"] = {
-            "value": 923.0, "band": {"min": 900, "atol": 25},
+            "value": 923.0, "band": FINAL_BAND,
             "note": "the post's last printed count; our last is after 9001 steps"}
+    if config.mode == "autodiff" and post_run:
+        published["final_count"] = {
+            "value": None, "band": {"min": 500},
+            "note": "claim: 'the training still works' (no number printed); read as: at least "
+                    "half of the 1000 test images right, five times chance"}
     tolerances = {"counts": {"other_env": {"atol": 15}},
                   "final_count": {"other_env": {"atol": 15}}}
     return figs, published, tolerances
@@ -451,9 +459,6 @@ def summarise_runs(runs, steps):
         percentiles.append(round(100.0 * rank, 1))
     summary["published_percentiles"] = percentiles
     return summary
-
-
-FINAL_BAND = {"min": 900, "atol": 25}  # the issue's fidelity band around the post's 923
 
 
 def seed_study_figures(config, study):
