@@ -10,7 +10,6 @@ outer products, float32), each as a ratio against the NumPy twin; then it
 traces 20 images of the as-published graph (``RunOptions.FULL_TRACE``) and
 sums the kernels' time by op type, which says where an image's time goes.
 """
-import json
 import os
 import statistics
 import time

@@ -68,9 +68,7 @@ def plot_costs(path, runs, config):
         ax.set_xlabel("epoch")
         ax.set_ylabel(f"summed cost over {config.num_train} images")
         ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    report.save_figure(fig, path)
 
 
 def plot_test_images(path, images, outputs, labels):
@@ -89,9 +87,7 @@ def plot_test_images(path, images, outputs, labels):
         colour = "C2" if pred == labels[k] else "C3"
         ax.set_title(f"{outputs[k]:.2f}->{pred} / {labels[k]}", fontsize=8, color=colour)
     fig.suptitle("output -> rounded / label", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    report.save_figure(fig, path)
 
 
 def plot_oracles(path, quality):
@@ -109,9 +105,7 @@ def plot_oracles(path, quality):
         ax.set_xlabel("epochs trained")
         ax.grid(alpha=0.3)
         ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    report.save_figure(fig, path)
 
 
 def write_events(logdir, result):
@@ -164,9 +158,7 @@ def plot_seed_study(path, rows):
     ax.set_xlabel("manual back-prop: test images right (of 20)")
     ax.set_ylabel("autodiff: test images right (of 20)")
     ax.set_title("Same start, per weight seed")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    report.save_figure(fig, path)
 
 
 def main():

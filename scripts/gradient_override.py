@@ -76,9 +76,7 @@ def plot_post(path, runs):
     ax.set_title("Post 003's network")
     ax.grid(alpha=0.3)
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    report.save_figure(fig, path)
 
 
 LABELS = {"product": "Product (A * F)", "impdrop": "Impdrop, overridden gradient",
@@ -101,9 +99,7 @@ def plot_impdrop(path, runs, config):
         ax.grid(alpha=0.3)
     ax2.legend(loc="lower right")
     fig.suptitle(f"Attention-gated MNIST classifier, {config.train_size} training images")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    report.save_figure(fig, path)
 
 
 def write_events(logdir, post_runs, impdrop_runs):

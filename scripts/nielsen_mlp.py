@@ -58,9 +58,7 @@ def plot_accuracy(path, steps, counts, title):
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    report.save_figure(fig, path)
 
 
 def plot_seed_study(path, study):
@@ -76,9 +74,7 @@ def plot_seed_study(path, study):
     ax.set_ylabel("correct of the first 1000 test images")
     ax.set_title(f"{study['seeds']} seeds")
     ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    report.save_figure(fig, path)
 
 
 def write_events(logdir, summary):

@@ -75,9 +75,7 @@ def config_from_flags(post):
 # ---------------------------------------------------------------------------
 
 def _save(fig, path):
-    fig.tight_layout()
-    fig.savefig(path, dpi=72)
-    report.pyplot().close(fig)
+    report.save_figure(fig, path, dpi=72)
 
 
 def plot_history(plt, path, history, title):

@@ -130,6 +130,13 @@ def pyplot():
     return plt
 
 
+def save_figure(fig, path, dpi=100):
+    """Lay out, write and close a matplotlib figure (closed figures free their memory)."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    pyplot().close(fig)
+
+
 def format_value(value):
     """A figure for a table cell: integers as such, floats to 4 significant digits."""
     if value is None:

@@ -261,7 +261,7 @@ def train(config, data, emit=print, on_checkpoint=None, initial_weights=None):
     cast = np.dtype(config.dtype)
     test_images = data.test.images[:config.eval_size].astype(cast)
     test_labels = data.test.labels[:config.eval_size].astype(cast)
-    counts, batches = [], []
+    counts = []
     with new_session(graph, config.threads) as sess:
         sess.run(init)
         if initial_weights is not None:
