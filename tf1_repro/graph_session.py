@@ -12,8 +12,9 @@ the executor's fixed order, and one intra-op thread keeps each kernel's
 reductions in one order.  A pool of one thread is not enough: the caller's
 thread still runs inexpensive ops inline beside it, and post 002's update list
 then gave three different weight sets in three runs of 3000 steps (measured
-on TensorFlow 2.21; tests/test_determinism.py keeps watching it).  Under the
-caller-thread schedule every read in that list sees the pre-step value.
+on TensorFlow 2.21; tests/test_nielsen_mlp.py checks that the caller-thread
+schedule gives the same bits twice).  Under that schedule every read in the
+list sees the pre-step value.
 
 ``--threads=1`` also runs the graph as written: Grappler's rewrites are off.
 Its arithmetic optimizer and constant folding rewrite a graph according to its
