@@ -22,6 +22,7 @@ import dataclasses
 import numpy as np
 from absl import flags, logging
 
+import _checkout  # noqa: F401  (this checkout's tf1_repro, not another clone's)
 from tf1_repro import cli, report
 from tf1_repro.posts import decoupled_rnn as post
 

@@ -25,6 +25,7 @@ import time
 
 from absl import flags, logging
 
+import _checkout  # noqa: F401  (this checkout's tf1_repro, not another clone's)
 from tf1_repro import cli, report
 from tf1_repro.graph_session import fingerprint
 from tf1_repro.posts import gradient_override as post

@@ -14,6 +14,7 @@ import dataclasses
 
 from absl import flags, logging
 
+import _checkout  # noqa: F401  (this checkout's tf1_repro, not another clone's)
 from tf1_repro import cli, report
 from tf1_repro.posts import nielsen_mlp as post
 

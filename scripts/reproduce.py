@@ -21,6 +21,7 @@ import time
 
 from absl import flags
 
+import _checkout  # noqa: F401  (this checkout's tf1_repro, not another clone's)
 from tf1_repro import cli, golden, readme, registry
 from tf1_repro.errors import ReproError
 

@@ -26,6 +26,7 @@ import dataclasses  # noqa: E402
 import numpy as np  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
+import _checkout  # noqa: E402,F401  (this checkout's tf1_repro, not another clone's)
 from tf1_repro import cli, report  # noqa: E402
 from tf1_repro.errors import UsageError  # noqa: E402
 
