@@ -26,7 +26,7 @@ import time
 from absl import flags, logging
 
 import _checkout  # noqa: F401  (this checkout's tf1_repro, not another clone's)
-from tf1_repro import cli, report
+from tf1_repro import claims, cli, report
 from tf1_repro.graph_session import fingerprint
 from tf1_repro.posts import gradient_override as post
 from tf1_repro.posts import impdrop
@@ -138,13 +138,12 @@ def main():
     pcfg.validate()
     icfg.validate()
     config = {"part": part}
-    figs, published, tolerances, post_result, impdrop_result = {}, {}, {}, None, None
+    figs, tolerances, post_result, impdrop_result = {}, {}, None, None
     with report.OutputDir(FLAGS.output_dir) as out:
         if part in ("all", "post"):
             post_result = post.run(pcfg, log=logging.info)
             post.transcript(post_result, pcfg)
             figs.update(post_result["figures"])
-            published.update(post_result["published"])
             tolerances.update(post_result["tolerances"])
             config["post"] = dataclasses.asdict(pcfg)
             plot_post(out.path("post_training.png"), post_result["runs"])
@@ -166,7 +165,8 @@ def main():
                      impdrop_result and impdrop_result["runs"])
         wall = time.time() - t0
         report.write_json(out.path("results.json"), report.results_payload(
-            post.NAME, post.POST, config, figs, published, fingerprint(FLAGS.threads), wall,
+            post.NAME, post.POST, config, figs, claims.published_record(post.NAME, figs),
+            fingerprint(FLAGS.threads), wall,
             tolerances=tolerances))
     logging.info("wrote %s/results.json (%.1f s)", FLAGS.output_dir, wall)
 

@@ -15,7 +15,7 @@ import dataclasses
 from absl import flags, logging
 
 import _checkout  # noqa: F401  (this checkout's tf1_repro, not another clone's)
-from tf1_repro import cli, report
+from tf1_repro import claims, cli, report
 from tf1_repro.posts import nielsen_mlp as post
 
 flags.DEFINE_integer("steps", 10000, "Mini-batches to train on (the post: 10000).", lower_bound=1)
@@ -98,7 +98,8 @@ def single_run(config):
                       f"{config.mode}, {config.ordering}, seed {config.seed}")
         write_events(out.path("tensorboard"), result["summary"])
         report.write_json(out.path("results.json"), report.results_payload(
-            post.NAME, post.POST, dataclasses.asdict(config), figs, result["published"],
+            post.NAME, post.POST, dataclasses.asdict(config), figs,
+            claims.published_record(post.NAME, figs),
             result["fingerprint"], result["wall_time_s"], tolerances=result["tolerances"],
             checkpoints=result["checkpoints"]))
     logging.info("wrote %s/results.json (%.1f s)", FLAGS.output_dir, result["wall_time_s"])
@@ -121,10 +122,10 @@ def study_run(config):
                   f"{study['max'][k]:>5.0f} {'' if pub is None else f'{pub:.0f}':>9} "
                   f"{'' if pct is None else f'{pct:.0f}':>5}")
         plot_seed_study(out.path("seed_study.png"), study)
-        figs, published, tolerances = post.seed_study_figures(config, study)
+        figs, tolerances = post.seed_study_figures(config, study)
         report.write_json(out.path("results.json"), report.results_payload(
             post.NAME, post.POST, dict(dataclasses.asdict(config), seeds=FLAGS.seeds), figs,
-            published, fingerprint(config.threads), time.time() - t0, study=study,
+            claims.published_record(post.NAME, figs), fingerprint(config.threads), time.time() - t0, study=study,
             tolerances=tolerances))
 
 

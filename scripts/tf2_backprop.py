@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
 import _checkout  # noqa: E402,F401  (this checkout's tf1_repro, not another clone's)
-from tf1_repro import cli, report  # noqa: E402
+from tf1_repro import claims, cli, report  # noqa: E402
 from tf1_repro.errors import UsageError  # noqa: E402
 
 NAME = "tf2_backprop"
@@ -260,7 +260,8 @@ def main():
         write_events(out.path("tensorboard"), result["sections"])
         report.write_json(out.path("results.json"), report.results_payload(
             post.NAME, post.POST, dataclasses.asdict(config), result["figures"],
-            result["published"], result["fingerprint"], result["wall_time_s"],
+            claims.published_record(post.NAME, result["figures"]), result["fingerprint"],
+            result["wall_time_s"],
             tolerances=result["tolerances"]))
     logging.info("wrote %s/results.json (%.1f s)", FLAGS.output_dir, result["wall_time_s"])
 

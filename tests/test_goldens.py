@@ -1,9 +1,10 @@
 """Every golden of tf1_repro/registry.py, re-derived by a fresh run of its command.
 
-Per figure, two tests: regression (the fresh value equals the golden's,
+Two tests per golden: regression (every fresh figure equals the golden's,
 exactly under the same environment fingerprint, within the golden's
-``other_env`` band otherwise) and fidelity (the fresh value lies in the band
-of the post's published figure).
+``other_env`` band otherwise) and fidelity (every claim judged on this
+golden's run keeps the verdict its declaration gives: reproduced, or its
+declared known gap; tf1_repro/claims/).
 """
 import functools
 import os
@@ -11,7 +12,7 @@ import os
 import pytest
 
 from scriptrun import REPO, run_script
-from tf1_repro import golden, readme, registry
+from tf1_repro import claims, golden, readme, registry
 from tf1_repro.errors import GoldenError
 
 _RUN_ROOT = None
@@ -47,16 +48,12 @@ def test_regression(name):
 
 
 @pytest.mark.parametrize("name", _params())
-def test_fidelity(name, request):
-    pinned = golden.load(name)
-    gaps = {f: s["known_gap"] for f, s in pinned["figures"].items() if s.get("known_gap")}
+def test_fidelity(name):
     results = fresh_run(name)
-    failures = golden.fidelity_failures(pinned, results)
+    failures = [f"{claim.name}: {status}: {why}"
+                for claim, _, status, why in claims.judge(name, results["figures"])
+                if claims.is_failure(status)]
     assert not failures, "\n".join(failures)
-    for fig, reason in gaps.items():
-        ok, _ = golden.close_enough(results["figures"][fig], pinned["figures"][fig]["published"],
-                                    pinned["figures"][fig]["band"])
-        assert not ok, f"{fig} is recorded as a known gap ({reason}) but now reproduces: re-bless"
 
 
 def test_every_registered_golden_exists_and_validates():
@@ -74,9 +71,9 @@ def test_readme_blocks_are_generated_from_goldens():
 
 def test_corrupt_golden_is_one_clear_error(tmp_path):
     path = tmp_path / "x.json"
-    path.write_text('{"schema": 1, "name": "x", "script": "s", "args": [], "fingerprint": {},'
-                    ' "figures": {"f": {"reproduced": 1, "band": {"atol": "wide"}}}}')
-    with pytest.raises(GoldenError, match=r"x.json: figure 'f': band.atol must be a finite number"):
+    path.write_text('{"schema": 2, "name": "x", "script": "s", "args": [], "fingerprint": {},'
+                    ' "figures": {"f": {"reproduced": 1, "other_env": {"atol": "wide"}}}}')
+    with pytest.raises(GoldenError, match=r"x.json: figure 'f': other_env.atol must be a finite number"):
         golden.load("x", str(tmp_path))
     path.write_text('{"schema": 1, "name": ')
     with pytest.raises(GoldenError, match="x.json: not readable JSON"):

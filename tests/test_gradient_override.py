@@ -241,7 +241,7 @@ def test_script_small_run(tmp_path):
     assert len(figs["train_losses_add_grad"]) == 3
     assert len(figs["impdrop_demo_impdrop_test_accuracy"]) == 2
     assert figs["impdrop_demo_impdrop_blocked_initial_attention_grad_norm"] == 0.0
-    assert results["published"]["forward_loss_difference"]["value"] == 0.0
+    assert results["published"]["same_forward_result"]["published"] == 0.0
     assert results["config"]["part"] == "all"
     for name in ("post_training.png", "impdrop.png", "results.json"):
         assert os.path.exists(os.path.join(out, name)), name

@@ -2,28 +2,25 @@
 
 ``golden/<name>.json`` pins one command's figures::
 
-    {"schema": 1, "name": ..., "script": ..., "args": [...],
+    {"schema": 2, "name": ..., "script": ..., "args": [...],
      "post": {...}, "fingerprint": {...},
      "figures": {fig: {"reproduced": value,
                        "tolerance": {"atol": 0, "rtol": 0},   # same fingerprint
-                       "other_env": {"atol": ...} | null,     # another fingerprint
-                       "published": value | null,              # what the post printed
-                       "band": {"atol"/"rtol"/"min"/"max"} | null,
-                       "note": "..."}}}
+                       "other_env": {"atol": ...} | null}},   # another fingerprint
+     "claims": {claim: {...the declaration..., "ours": value, "verdict": ...}}}
 
-Two checks per figure, both against a fresh run of ``script`` with ``args``:
+The regression check compares a fresh run of ``script`` with ``args``
+against ``reproduced``: within ``tolerance`` (exact by default) when the
+fingerprint matches, within ``other_env`` otherwise (``null``: not
+comparable across environments).
 
-* regression: the fresh value equals ``reproduced`` within ``tolerance``
-  (exact by default) when the fingerprint matches, within ``other_env``
-  otherwise (``null``: not comparable across environments; the fidelity check
-  still applies);
-* fidelity: the fresh value lies in ``band`` around ``published``.  A figure
-  the post printed that we cannot reproduce keeps its band and says so in
-  ``note`` and gives the reason in ``known_gap``; its fidelity test is then
-  an expected failure (strict: it fails loudly if the gap ever closes), and
-  the README table says "not reproduced".
+``claims`` is a record, for readers of the file, of the claims judged on this
+golden's run (tf1_repro/claims/) and their verdicts when it was blessed.
+Verdicts are never read back from it: they are computed from the
+declarations (:func:`tf1_repro.claims.judge`), and tests/test_claims.py
+checks that the record still equals them.
 
-Goldens are written only by ``python scripts/reproduce.py --post=all --bless``
+Goldens are written only by ``python scripts/reproduce.py --bless``
 (:func:`golden_from_results`), which also regenerates the README table.
 """
 import json
@@ -34,13 +31,13 @@ from tf1_repro.errors import GoldenError
 from tf1_repro.graph_session import same_fingerprint
 from tf1_repro.report import to_jsonable, write_json
 
-SCHEMA = 1
+SCHEMA = 2
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN_DIR = os.path.join(REPO_ROOT, "golden")
 
 EXACT = {"atol": 0, "rtol": 0}
 _BAND_KEYS = {"atol", "rtol", "min", "max"}
-_FIGURE_KEYS = {"reproduced", "tolerance", "other_env", "published", "band", "note", "known_gap"}
+_FIGURE_KEYS = {"reproduced", "tolerance", "other_env"}
 
 
 def golden_path(name, golden_dir=GOLDEN_DIR):
@@ -76,8 +73,10 @@ def validate(golden, path="golden"):
         unknown = set(spec) - _FIGURE_KEYS
         if unknown:
             raise GoldenError(f"{path}: figure {fig!r}: unknown keys {sorted(unknown)}")
-        for key in ("tolerance", "other_env", "band"):
+        for key in ("tolerance", "other_env"):
             _check_band(path, fig, key, spec.get(key))
+    if not isinstance(golden.get("claims", {}), dict):
+        raise GoldenError(f"{path}: malformed 'claims'")
     return golden
 
 
@@ -96,23 +95,20 @@ def load(name, golden_dir=GOLDEN_DIR):
 
 
 def golden_from_results(name, script, args, results):
-    """Build a golden from a run's results.json dictionary."""
-    published = results.get("published", {})
+    """Build a golden from a run's results.json dictionary and the declared claims."""
+    from tf1_repro import claims
     tolerances = results.get("tolerances", {})
     figures = {}
     for fig, value in results["figures"].items():
-        pub = published.get(fig, {})
         tol = tolerances.get(fig, {})
         figures[fig] = {
             "reproduced": value,
             "tolerance": tol.get("same_env", EXACT),
             "other_env": tol.get("other_env"),
-            "published": pub.get("value"),
-            "band": pub.get("band"),
-            "note": pub.get("note", tol.get("note", "")),
         }
-        if pub.get("known_gap"):
-            figures[fig]["known_gap"] = pub["known_gap"]
+    record = {}
+    for claim, value, status, _ in claims.judge(name, results["figures"]):
+        record[claim.name] = dict(claims.record(claim), ours=value, verdict=status)
     golden = {
         "schema": SCHEMA,
         "name": name,
@@ -121,6 +117,7 @@ def golden_from_results(name, script, args, results):
         "post": results.get("post", {}),
         "fingerprint": results["fingerprint"],
         "figures": figures,
+        "claims": record,
     }
     return validate(to_jsonable(golden), name)
 
@@ -196,69 +193,47 @@ def regression_failures(golden, results):
     return failures
 
 
-def fidelity_failures(golden, results):
-    """Figures of a fresh run outside the band of the post's published value."""
-    failures = []
-    for fig, spec in golden["figures"].items():
-        if spec.get("band") is None or fig not in results["figures"] or spec.get("known_gap"):
-            continue
-        ok, why = close_enough(results["figures"][fig], spec.get("published"), spec["band"])
-        if not ok:
-            failures.append(f"{fig}: {why}")
-    return failures
-
-
-def band_text(band):
-    """A band for humans: '±25, ≥ 900'."""
-    if not band:
-        return "—"
-    parts = []
-    if "atol" in band:
-        parts.append(f"±{band['atol']:g}")
-    if "rtol" in band:
-        parts.append(f"±{100 * band['rtol']:g}%")
-    if "min" in band:
-        parts.append(f"≥ {band['min']:g}")
-    if "max" in band:
-        parts.append(f"≤ {band['max']:g}")
-    return ", ".join(parts)
-
-
-def table_rows(golden):
-    """Rows (figure, published, reproduced, band, verdict) for one golden."""
-    rows = []
-    for fig, spec in golden["figures"].items():
-        if spec.get("published") is None and spec.get("band") is None:
-            continue
-        ok = None
-        if spec.get("band") is not None:
-            ok, _ = close_enough(spec["reproduced"], spec.get("published"), spec["band"])
-        rows.append((fig, spec.get("published"), spec["reproduced"], spec.get("band"), ok))
-    return rows
+def golden_names(golden_dir=GOLDEN_DIR):
+    return sorted(f[:-5] for f in os.listdir(golden_dir) if f.endswith(".json"))
 
 
 def all_goldens(golden_dir=GOLDEN_DIR):
-    names = sorted(f[:-5] for f in os.listdir(golden_dir) if f.endswith(".json"))
-    return [load(n, golden_dir) for n in names]
+    return [load(n, golden_dir) for n in golden_names(golden_dir)]
 
 
 def results_markdown(goldens):
-    """The README's published-vs-reproduced table, then the command behind each golden."""
+    """The README's claims table: every declared claim, its value in its golden, its verdict.
+
+    Verdicts come from the declarations (tf1_repro/claims/) applied to the
+    pinned values; the evidence for each band follows the table.
+    """
+    from tf1_repro import claims
     from tf1_repro.report import format_value, markdown_table
-    rows, commands = [], []
-    for g in goldens:
-        shown = False
-        for fig, published, reproduced, band, ok in table_rows(g):
-            gap = g["figures"][fig].get("known_gap")
-            verdict = ("—" if ok is None else "reproduced" if ok else
-                       "**not reproduced** (known gap)" if gap else "**not reproduced**")
-            rows.append([f"`{g['name']}`", fig, format_value(published), format_value(reproduced),
-                         band_text(band), verdict])
-            shown = True
-        if shown:
-            command = " ".join([f"scripts/{g['script']}.py"] + g["args"])
-            commands.append(f"- `{g['name']}`: `python {command}`")
+    by_name = {g["name"]: g for g in goldens}
+    rows, evidence, commands = [], [], {}
+    for claim in claims.all_claims():
+        g = by_name.get(claim.golden)
+        if g is None:
+            continue  # a run of some of the goldens: the others' claims are not shown
+        figures = {k: v["reproduced"] for k, v in g["figures"].items()}
+        try:
+            value = claims.pick(figures, claim.figure)
+            status, _ = claims.verdict(claim, value)
+        except (KeyError, IndexError, TypeError):
+            value, status = None, claims.NEWLY_FAILS
+        commands[claim.golden] = " ".join([f"scripts/{g['script']}.py"] + g["args"])
+        shown = {claims.REPRODUCED: "reproduced", claims.KNOWN_GAP: "**not reproduced** (known gap)"}
+        rows.append([claim.name, claim.said, format_value(claim.published), format_value(value),
+                     f"`{claim.golden}`: {claim.figure}", claims.band_text(claim.band),
+                     shown.get(status, f"**{status}**")])
+        line = f"- `{claim.name}`: {claim.evidence}."
+        if claim.known_gap:
+            line += f" Known gap: {claim.known_gap}."
+        evidence.append(line)
     if not rows:
-        return "(no published figures or claims in these goldens)"
-    table = markdown_table(rows, ["golden", "figure", "published", "ours", "band", "verdict"])
-    return table + "\n\nThe commands:\n\n" + "\n".join(commands)
+        return "(no claims are judged on these goldens)"
+    table = markdown_table(rows, ["claim", "the post", "published", "ours", "golden: figure",
+                                  "band", "verdict"])
+    cmds = "\n".join(f"- `{name}`: `python {cmd}`" for name, cmd in sorted(commands.items()))
+    return (table + "\n\nWhy each band (the evidence), and the gaps:\n\n" + "\n".join(evidence)
+            + "\n\nThe commands:\n\n" + cmds)

@@ -39,7 +39,7 @@ def nielsen_seeds_block(goldens):
     g = _by_name(goldens).get("nielsen_mlp_seeds")
     if g is None:
         return ""
-    from tf1_repro.posts.nielsen_mlp import PUBLISHED_COUNTS
+    from tf1_repro.claims.nielsen_mlp import BAND_923, COUNT_923, PUBLISHED_COUNTS
     f = {k: v["reproduced"] for k, v in g["figures"].items()}
     seeds = len(f["final_counts"])
     rows = []
@@ -49,10 +49,11 @@ def nielsen_seeds_block(goldens):
         rows.append([1000 * k, f"{mean:.1f}", f"{sd:.1f}", f"{lo:.0f}", f"{hi:.0f}",
                      "—" if pub is None else f"{pub:.0f}", "—" if pct is None else f"{pct:.1f}"])
     table = markdown_table(rows, ["step", "mean", "sd", "min", "max", "published", "percentile"])
-    share = f["share_final_in_band"]
+    share = f["share_923_in_band"]
     return (f"{seeds} seeds (0 to {seeds - 1}), the as-published graph, TF 1.0 batch order. "
-            f"{round(share * seeds)} of {seeds} end at least 900 and within 25 of 923 "
-            f"(mean {f['final_mean']:.1f}).\n\n" + table)
+            f"After step {1000 * COUNT_923}, where the post printed 923, {round(share * seeds)} of "
+            f"{seeds} seeds are at least {BAND_923['min']} and within {BAND_923['atol']} of 923 "
+            f"(final mean {f['final_mean']:.1f}).\n\n" + table)
 
 
 def decoupled_seeds_block(goldens):
@@ -65,7 +66,9 @@ def decoupled_seeds_block(goldens):
             zip(f["seeds"], f["manual_correct"], f["autodiff_correct"], f["manual_cost_ratio"])]
     table = markdown_table(rows, ["weight seed", "manual: right of 20", "autodiff: right of 20",
                                   "manual cost, last/first epoch"])
-    return (f"Manual back-prop's cost falls for {f['share_manual_trains']:.0%} of the seeds; autodiff "
+    from tf1_repro.claims.decoupled_rnn import TRAINS
+    return (f"Manual back-prop's cost falls to at most {TRAINS['max']:g} of the first epoch's for "
+            f"{f['share_manual_trains']:.0%} of the seeds; autodiff "
             f"gets fewer test images right than manual back-prop for "
             f"{f['share_autodiff_worse']:.0%} (mean difference {f['mean_autodiff_minus_manual']:+.2f}).\n\n"
             + table)

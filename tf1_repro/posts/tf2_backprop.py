@@ -49,13 +49,14 @@ What changed and why
   ``TF_USE_LEGACY_KERAS=1`` before TensorFlow is first imported, and this
   module refuses to import when ``tf.keras`` is anything else.  The post's
   calls are kept as written, ``reset_states()`` included.
-* Seeds.  The post never seeds.  Here ``--seed`` seeds Python, NumPy and
-  TensorFlow (``tf.keras.utils.set_random_seed``), and every layer gets an
-  explicit ``GlorotUniform(seed=...)`` kernel initialiser (the Keras default
-  initialiser, seeded), so a model's start does not depend on how many random
-  ops ran before it.  The MNIST ``shuffle(10000)`` gets ``seed=``.  Because the
-  XOR result depends on the start (some seeds stick at 75%), ``xor_seeds``
-  reports the share of seeds that learn XOR instead of one run.
+* Seeds.  The post never seeds.  ``--seed=S`` is the post's own code with
+  ``tf.keras.utils.set_random_seed(S)`` at its top (Python, NumPy and
+  TensorFlow seeded): every example starts from a cleared Keras session and
+  that call, then builds its model with Keras' default initialisers and the
+  post's unseeded ``shuffle(10000)``, so its weights and batches are the ones
+  the post's code draws with that seed.  Because the XOR result depends on
+  the start (some seeds stick at 75%), ``xor_seeds`` reports the share of
+  seeds that learn XOR instead of one run.
 * Determinism.  TensorFlow runs with one inter-op and one intra-op thread
   (``--threads=1``), so the same command gives the same bits.
   ``tf.keras.backend.clear_session()`` opens every example, so layer names
@@ -183,28 +184,21 @@ def fresh_start(seed):
     tf.keras.utils.set_random_seed(seed)
 
 
-def glorot(seed, k):
-    """Keras' default kernel initialiser, seeded: layer ``k`` of a model seeded ``seed``."""
-    return tf.keras.initializers.GlorotUniform(seed=1000 * seed + k)
-
-
 class Section:
-    """What one example returns: figures, published figures, tolerances, plot data, events."""
+    """What one example returns: figures, tolerances, plot data, events."""
 
     def __init__(self, name):
         self.name = name
-        self.figures, self.published, self.tolerances = {}, {}, {}
+        self.figures, self.tolerances = {}, {}
         self.plots, self.events = {}, {}
 
-    def figure(self, key, value, published=None, other_env=None, same_env=None):
+    def figure(self, key, value, other_env=None, same_env=None):
         full = f"{self.name}.{key}"
         self.figures[full] = value
         tol = {"other_env": other_env}
         if same_env is not None:
             tol["same_env"] = same_env
         self.tolerances[full] = tol
-        if published is not None:
-            self.published[full] = published
 
     def event(self, tag, step, value):
         self.events.setdefault(f"{self.name}/{tag}", []).append((int(step), float(value)))
@@ -232,9 +226,8 @@ def tape_basics(config, emit=print, log=print):
     emit(f"Gradient of y with respect to W: {dW.numpy()}")
     emit(f"Gradient of y with respect to b: {db.numpy()}")
     exact = {"atol": 0}
-    for key, value, pub in (("y", y, 7.0), ("dW", dW, 2.0), ("db", db, 1.0)):
-        sec.figure(key, float(value.numpy()), other_env=exact,
-                   published={"value": pub, "band": exact, "note": "printed in the post; exact"})
+    for key, value in (("y", y), ("dW", dW), ("db", db)):
+        sec.figure(key, float(value.numpy()), other_env=exact)
     return sec
 
 
@@ -242,13 +235,12 @@ def tape_basics(config, emit=print, log=print):
 # The XOR network
 # ---------------------------------------------------------------------------
 
-def xor_model(seed, hidden=4, activation="relu", names=None):
-    """The post's Sequential XOR network, with seeded Glorot kernels."""
+def xor_model(hidden=4, activation="relu", names=None):
+    """The post's Sequential XOR network (Keras' default initialisers, as in the post)."""
     names = names or (None, None)
     return tf.keras.Sequential([
-        tf.keras.layers.Dense(hidden, input_shape=(2,), activation=activation,
-                              kernel_initializer=glorot(seed, 1), name=names[0]),
-        tf.keras.layers.Dense(1, activation="sigmoid", kernel_initializer=glorot(seed, 2),
+        tf.keras.layers.Dense(hidden, input_shape=(2,), activation=activation, name=names[0]),
+        tf.keras.layers.Dense(1, activation="sigmoid",
                               name=names[1]),
     ])
 
@@ -262,7 +254,7 @@ def print_predictions(emit, X, y, predictions, header):
 def train_xor_fit(seed, epochs):
     """Build, compile and ``fit`` the XOR network; return (model, history dict)."""
     fresh_start(seed)
-    model = xor_model(seed)
+    model = xor_model()
     model.compile(optimizer=tf.keras.optimizers.SGD(learning_rate=0.1),
                   loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(X_XOR, Y_XOR, epochs=epochs, verbose=0)
@@ -273,7 +265,7 @@ def xor_fit(config, emit=print, log=print):
     """The post's ``model.fit`` XOR example: summary, 1000 epochs, predictions."""
     sec = Section("xor_fit")
     fresh_start(config.seed)
-    model = xor_model(config.seed)
+    model = xor_model()
     model.compile(optimizer=tf.keras.optimizers.SGD(learning_rate=0.1),
                   loss="binary_crossentropy", metrics=["accuracy"])
     model.summary(print_fn=emit)
@@ -285,10 +277,7 @@ def xor_fit(config, emit=print, log=print):
         sec.event("loss", e, loss[e])
         sec.event("accuracy", e, acc[e])
     sec.figure("final_loss", float(loss[-1]))
-    sec.figure("final_accuracy", float(acc[-1]), published={
-        "value": 1.0, "band": None,
-        "note": "implied by the post (it trains XOR and plots the accuracy), not printed; "
-                "one seed decides it, see xor_seeds"})
+    sec.figure("final_accuracy", float(acc[-1]))
     sec.figure("predictions", [float(p) for p in predictions[:, 0]])
     sec.plots["history"] = {"loss": loss, "accuracy": acc}
     return sec
@@ -318,9 +307,7 @@ def xor_seeds(config, emit=print, log=print):
         emit(f"  final accuracy {level:.2f}: {n} of {len(accs)} seeds")
     emit(f"share reaching 100%: {share:.2f}")
     sec.figure("seeds", len(accs))
-    sec.figure("share_100", share, published={
-        "value": None, "band": None,
-        "note": "the post shows one unseeded run; posts.md §4 found 3 of 5 seeds reach 100%"})
+    sec.figure("share_100", share)
     sec.figure("final_losses", finals)
     sec.figure("final_accuracies", accs)
     sec.plots["seeds"] = {"seeds": list(range(config.seed, config.seed + config.xor_seeds)),
@@ -369,7 +356,7 @@ def xor_loop(config, emit=print, log=print):
     """The post's custom ``tf.function`` loop, 200 epochs on XOR."""
     sec = Section("xor_loop")
     fresh_start(config.seed)
-    model = xor_model(config.seed)
+    model = xor_model()
     optimizer = tf.keras.optimizers.SGD(learning_rate=0.1)
     sums = run_loop(model, make_train_step(model, optimizer), config.loop_epochs, emit=emit)
     predictions = model(tf.constant(X_XOR))
@@ -386,13 +373,13 @@ def clipping(config, emit=print, log=print):
     """The post's ``train_step_with_clipping`` (global norm 1.0) on the XOR network."""
     sec = Section("clipping")
     fresh_start(config.seed)
-    model = xor_model(config.seed)
+    model = xor_model()
     optimizer = tf.keras.optimizers.SGD(learning_rate=0.1)
     step = make_train_step(model, optimizer, clip_norm=config.clip_norm)
     sums = run_loop(model, step, config.loop_epochs, emit=emit)
     # The same start without clipping, for comparison.
     fresh_start(config.seed)
-    plain = xor_model(config.seed)
+    plain = xor_model()
     plain_sums = run_loop(plain, make_train_step(plain, tf.keras.optimizers.SGD(learning_rate=0.1)),
                           config.loop_epochs)
     emit(f"clip_norm={config.clip_norm}: loss sum {sums[-1]:.4f} after {config.loop_epochs} "
@@ -519,7 +506,7 @@ def twin(config, emit=print, log=print):
     """The TF1 twin beside the ``tf.function`` loop, from the same Keras weights."""
     sec = Section("twin")
     fresh_start(config.seed)
-    model = xor_model(config.seed)
+    model = xor_model()
     start = [w.copy() for w in model.get_weights()]
     hand, autodiff, _ = twin_gradients(start, tf.float64)
     tape_grads, _ = keras_tape_gradients(start, "float64")
@@ -539,16 +526,10 @@ def twin(config, emit=print, log=print):
     emit(f"  max |twin - tf.function loop| over the loss curve: {curve_gap:.3g}; "
          f"over the final weights: {weight_gap:.3g}")
     tight = {"max": 1e-12}
-    sec.figure("grad_err_tf_gradients", err_autodiff, other_env=tight,
-               published={"value": None, "band": tight,
-                          "note": "the hand-written gradients equal tf.gradients (float64)"})
-    sec.figure("grad_err_tape", err_tape, other_env=tight,
-               published={"value": None, "band": tight,
-                          "note": "the hand-written gradients equal GradientTape's (float64)"})
+    sec.figure("grad_err_tf_gradients", err_autodiff, other_env=tight)
+    sec.figure("grad_err_tape", err_tape, other_env=tight)
     curve_band = {"max": 1e-4}
-    sec.figure("curve_gap", curve_gap, other_env=curve_band,
-               published={"value": None, "band": curve_band,
-                          "note": "the twin's float32 loss curve matches the tf.function loop's"})
+    sec.figure("curve_gap", curve_gap, other_env=curve_band)
     sec.figure("loss_sum", twin_sums[-1])
     sec.plots["loss"] = {"tf.function loop (GradientTape)": keras_sums,
                          "TF1 graph twin (hand-written)": twin_sums}
@@ -601,10 +582,8 @@ def gradient_checks(seed=0, trials=5):
 
 def visualise_model(seed):
     return tf.keras.Sequential([
-        tf.keras.layers.Dense(3, input_shape=(2,), activation="relu", name="hidden",
-                              kernel_initializer=glorot(seed, 1)),
-        tf.keras.layers.Dense(1, activation="sigmoid", name="output",
-                              kernel_initializer=glorot(seed, 2)),
+        tf.keras.layers.Dense(3, input_shape=(2,), activation="relu", name="hidden"),
+        tf.keras.layers.Dense(1, activation="sigmoid", name="output"),
     ])
 
 
@@ -659,13 +638,13 @@ def load_mnist(data_dir, config, log=print):
             (data.test.images[:m], data.test.labels[:m]))
 
 
-def cnn_model(seed):
+def cnn_model():
     return tf.keras.Sequential([
-        tf.keras.layers.Conv2D(32, 3, activation="relu", kernel_initializer=glorot(seed, 1)),
+        tf.keras.layers.Conv2D(32, 3, activation="relu"),
         tf.keras.layers.MaxPooling2D(),
         tf.keras.layers.Flatten(),
-        tf.keras.layers.Dense(128, activation="relu", kernel_initializer=glorot(seed, 2)),
-        tf.keras.layers.Dense(10, activation="softmax", kernel_initializer=glorot(seed, 3)),
+        tf.keras.layers.Dense(128, activation="relu"),
+        tf.keras.layers.Dense(10, activation="softmax"),
     ])
 
 
@@ -675,10 +654,10 @@ def cnn(config, emit=print, log=print, data_dir=None):
     (x_train, y_train), (x_test, y_test) = load_mnist(data_dir, config, log=log)
     fresh_start(config.seed)
     train_ds = tf.data.Dataset.from_tensor_slices(
-        (x_train, y_train)).shuffle(10000, seed=config.seed).batch(config.cnn_batch)
+        (x_train, y_train)).shuffle(10000).batch(config.cnn_batch)
     test_ds = tf.data.Dataset.from_tensor_slices((x_test, y_test)).batch(config.cnn_batch)
 
-    model = cnn_model(config.seed)
+    model = cnn_model()
     loss_object = tf.keras.losses.SparseCategoricalCrossentropy()
     optimizer = tf.keras.optimizers.Adam()
     train_loss = tf.keras.metrics.Mean(name="train_loss")
@@ -728,11 +707,8 @@ def cnn(config, emit=print, log=print, data_dir=None):
         sec.figure(k, v)
     full = (config.cnn_epochs == 5 and config.cnn_train_size == 60000
             and config.cnn_test_size == 10000 and config.cnn_batch == 32)
-    sec.figure("final_test_accuracy", history["test_accuracy"][-1], published={
-        "value": None, "band": {"min": 0.985} if full else None,
-        "note": "the post prints no number; 0.985 is the lower end of what this model "
-                "typically reaches after 5 epochs (posts.md §4), checked on the full run only"},
-        other_env={"atol": 0.005} if full else None)
+    sec.figure("final_test_accuracy", history["test_accuracy"][-1],
+               other_env={"atol": 0.005} if full else None)
     sec.plots["history"] = history
     return sec
 
@@ -771,14 +747,12 @@ def run(config, data_dir, emit=print, log=print):
         sections.append(sec)
         emit("")
         log(f"{name}: {time.time() - t1:.1f} s")
-    figures, published, tolerances = {}, {}, {}
+    figures, tolerances = {}, {}
     for sec in sections:
         figures.update(sec.figures)
-        published.update(sec.published)
         tolerances.update(sec.tolerances)
     return {
         "figures": figures,
-        "published": published,
         "tolerances": tolerances,
         "sections": sections,
         "wall_time_s": time.time() - t0,

@@ -144,18 +144,14 @@ def custom_activation(config, emit=print, log=print):
     emit(f"  max |hand - central finite differences (h=1e-6)|: {err_fd:.3g}")
 
     fresh_start(config.seed)
-    model = post.xor_model(config.seed, activation=swish)
+    model = post.xor_model(activation=swish)
     sums = post.run_loop(model, post.make_train_step(model, tf.keras.optimizers.SGD(learning_rate=0.1)),
                          config.loop_epochs)
     predictions = model(tf.constant(X_XOR)).numpy()
     post.print_predictions(emit, X_XOR, Y_XOR, predictions,
                            f"XOR with Dense(4, swish), {config.loop_epochs} epochs of the tf.function loop:")
-    sec.figure("grad_err_tape", err_tape, other_env={"max": 1e-12},
-               published={"value": None, "band": {"max": 1e-12},
-                          "note": "hand-written derivative equals the tape's (float64)"})
-    sec.figure("grad_err_finite_diff", err_fd, other_env={"max": 1e-8},
-               published={"value": None, "band": {"max": 1e-8},
-                          "note": "hand-written derivative equals central differences (float64)"})
+    sec.figure("grad_err_tape", err_tape, other_env={"max": 1e-12})
+    sec.figure("grad_err_finite_diff", err_fd, other_env={"max": 1e-8})
     sec.figure("xor_loss_sum", sums[-1])
     sec.figure("xor_predictions", [float(p) for p in predictions[:, 0]])
     sec.plots["activation"] = {"x": grid, "f": swish_formula(tf.constant(grid)).numpy(),
@@ -183,7 +179,7 @@ def clipping_study(config, emit=print, log=print):
     first_norm = None
     for clip in CLIP_NORMS:
         fresh_start(config.seed)
-        model = post.xor_model(config.seed)
+        model = post.xor_model()
         if first_norm is None:
             with tf.GradientTape() as tape:
                 loss = post.loss_function(yt, model(Xt))
@@ -251,7 +247,7 @@ def lr_schedule(config, emit=print, log=print):
     sec = Section("lr_schedule")
     X, y = tf.constant(X_XOR), tf.constant(Y_XOR)
     fresh_start(config.seed)
-    model = post.xor_model(config.seed)
+    model = post.xor_model()
     schedule = GradientNormSchedule()
     step = make_scheduled_step(model, tf.keras.optimizers.SGD(learning_rate=0.1), schedule)
     sums, norms, lrs = [], [], []
@@ -261,7 +257,7 @@ def lr_schedule(config, emit=print, log=print):
         norms.append(float(norm.numpy()))
         lrs.append(float(lr.numpy()))
     fresh_start(config.seed)
-    plain = post.xor_model(config.seed)
+    plain = post.xor_model()
     fixed = post.run_loop(plain, post.make_train_step(plain, tf.keras.optimizers.SGD(learning_rate=0.1)),
                           config.study_epochs)
 
@@ -420,9 +416,7 @@ def bptt(config, emit=print, log=print):
     emit(f"  test MSE {test_mse:.5f} (repeat-the-last-value baseline {naive_mse:.5f})")
     for e, v in enumerate(losses):
         sec.event("loss", e, v)
-    sec.figure("grad_err_tape", err, other_env={"max": 1e-12},
-               published={"value": None, "band": {"max": 1e-12},
-                          "note": "hand-written BPTT equals GradientTape (float64)"})
+    sec.figure("grad_err_tape", err, other_env={"max": 1e-12})
     sec.figure("loss_err_tape", loss_gap, other_env={"max": 1e-12})
     sec.figure("initial_loss", losses[0])
     sec.figure("final_loss", losses[-1])
