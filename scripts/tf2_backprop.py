@@ -251,11 +251,12 @@ def main():
             and os.path.exists(FLAGS.data_dir) and not os.path.isdir(FLAGS.data_dir):
         raise UsageError(f"--data_dir={FLAGS.data_dir}: not a folder")
     from tf1_repro.posts import tf2_backprop as post
+    from tf1_repro.posts import tf2_backprop_run
     post.configure_runtime(FLAGS.threads)
     config = config_from_flags(post)
     config.validate()
     with report.OutputDir(FLAGS.output_dir) as out:
-        result = post.run(config, FLAGS.data_dir, emit=print, log=logging.info)
+        result = tf2_backprop_run.run(config, FLAGS.data_dir, emit=print, log=logging.info)
         write_plots(out, result["sections"])
         write_events(out.path("tensorboard"), result["sections"])
         report.write_json(out.path("results.json"), report.results_payload(

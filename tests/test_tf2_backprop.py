@@ -18,9 +18,9 @@ from scriptrun import REPO, run_script
 CHECKS = r"""
 import json, os
 os.environ["TF_USE_LEGACY_KERAS"] = "1"
-from tf1_repro.posts import tf2_backprop
+from tf1_repro.posts import tf2_backprop, tf2_backprop_run
 tf2_backprop.configure_runtime(1)
-print("CHECKS " + json.dumps(tf2_backprop.gradient_checks(seed=0, trials=5)))
+print("CHECKS " + json.dumps(tf2_backprop_run.gradient_checks(seed=0, trials=5)))
 """
 
 

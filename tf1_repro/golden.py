@@ -36,6 +36,10 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN_DIR = os.path.join(REPO_ROOT, "golden")
 
 EXACT = {"atol": 0, "rtol": 0}
+
+
+class GoldenSchemaError(GoldenError):
+    """A sound golden written under another schema: it must be blessed again."""
 _BAND_KEYS = {"atol", "rtol", "min", "max"}
 _FIGURE_KEYS = {"reproduced", "tolerance", "other_env"}
 
@@ -64,7 +68,8 @@ def validate(golden, path="golden"):
         if not isinstance(golden.get(key), kind):
             raise GoldenError(f"{path}: missing or malformed {key!r}")
     if golden["schema"] != SCHEMA:
-        raise GoldenError(f"{path}: schema {golden['schema']}, this archive reads {SCHEMA}")
+        raise GoldenSchemaError(f"{path}: schema {golden['schema']}, this archive reads {SCHEMA} "
+                                "(regenerate it: python scripts/reproduce.py --golden=NAME --bless)")
     if not golden["figures"]:
         raise GoldenError(f"{path}: no figures")
     for fig, spec in golden["figures"].items():
