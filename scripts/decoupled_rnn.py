@@ -44,9 +44,9 @@ flags.DEFINE_bool("side_by_side", False, "Also train the other mode on the same 
                   "same start, for the cost figure and the manual/autodiff comparison.")
 flags.DEFINE_bool("oracle_quality", True, "Measure the oracles against the true gradient "
                   "after every epoch.")
-flags.DEFINE_integer("seeds", 1, "Test the post's two claims over this many weight seeds "
-                     "(--seed, --seed+1, ...; the data split stays --seed's), manual and autodiff "
-                     "each (1: a single run).", lower_bound=1)
+flags.DEFINE_integer("seeds", 1, "Test the post's two claims over this many seeds (--seed, "
+                     "--seed+1, ...: each the post's program with that seed, its split and its "
+                     "weights), manual and autodiff each (1: a single run).", lower_bound=1)
 cli.define_common_flags(post.NAME, seed=678)
 flags.register_validator("seed", lambda v: v >= 0, "--seed must be >= 0")
 FLAGS = flags.FLAGS
@@ -131,7 +131,7 @@ def study_main(config):
     with report.OutputDir(FLAGS.output_dir) as out:
         rows = post.seed_study(config, FLAGS.data_dir, FLAGS.seeds, log=logging.info)
         figs, tolerances = post.seed_study_figures(config, rows)
-        print(f"seed study: {len(rows)} weight seeds, data split of seed {config.seed}, "
+        print(f"seed study: {len(rows)} seeds from {config.seed}, "
               f"ordering {config.ordering}")
         print(f"{'seed':>6} {'manual right':>13} {'autodiff right':>15} {'manual cost last/first':>23}")
         for r in rows:

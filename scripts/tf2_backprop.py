@@ -2,7 +2,7 @@ r"""Post 004, "TensorFlow Backpropagation": GradientTape, Keras 2 loops, exercis
 
     python scripts/tf2_backprop.py --example=all
     python scripts/tf2_backprop.py --example=tape
-    python scripts/tf2_backprop.py --example=xor_seeds --xor_seeds=50
+    python scripts/tf2_backprop.py --example=xor_seeds --seeds=50
 
 prints each example's transcript in the post's format under an ``== <example>
 ==`` line (``y = 7.0`` ... for ``tape``; the model summary and predictions
@@ -44,8 +44,8 @@ flags.DEFINE_integer("xor_epochs", 1000, "model.fit epochs of the XOR example (t
                      lower_bound=1)
 flags.DEFINE_integer("loop_epochs", 200, "Epochs of the tf.function loop, the twin and the "
                      "clipping example (the post: 200).", lower_bound=1)
-flags.DEFINE_integer("xor_seeds", 50, "Seeds of the XOR seed study (--example=xor_seeds).",
-                     lower_bound=1)
+flags.DEFINE_integer("seeds", 50, "The XOR seed study (--example=xor_seeds): runs with "
+                     "--seed, --seed + 1, ..., each the post's code with that seed.", lower_bound=1)
 flags.DEFINE_integer("cnn_epochs", 5, "Epochs of the MNIST CNN (the post: 5).", lower_bound=1)
 flags.DEFINE_integer("cnn_train_size", 60000, "First N training images for the CNN (the post: "
                      "all 60000).", lower_bound=1, upper_bound=60000)
@@ -65,7 +65,7 @@ def config_from_flags(post):
     examples = post.ALL if FLAGS.example == ["all"] else tuple(FLAGS.example)
     return post.Config(examples=examples, seed=FLAGS.seed, threads=FLAGS.threads,
                        xor_epochs=FLAGS.xor_epochs, loop_epochs=FLAGS.loop_epochs,
-                       xor_seeds=FLAGS.xor_seeds, cnn_epochs=FLAGS.cnn_epochs,
+                       seeds=FLAGS.seeds, cnn_epochs=FLAGS.cnn_epochs,
                        cnn_train_size=FLAGS.cnn_train_size, cnn_test_size=FLAGS.cnn_test_size,
                        clip_norm=FLAGS.clip_norm, flow_epochs=FLAGS.flow_epochs,
                        study_epochs=FLAGS.study_epochs, bptt_epochs=FLAGS.bptt_epochs)

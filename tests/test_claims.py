@@ -47,7 +47,7 @@ def test_pinned_value_keeps_its_declared_verdict(claim):
 
 @pytest.mark.parametrize("claim", ALL, ids=IDS)
 def test_golden_record_equals_the_declaration(claim):
-    """The record a golden keeps is the declaration it was blessed under (re-bless after an edit)."""
+    """The band, gap and figure a golden records are the declaration's (re-bless after an edit)."""
     record = golden.load(claim.golden)["claims"].get(claim.name)
     assert record is not None, f"{claim.golden}.json has no record of {claim.name}: re-bless it"
     kept = {k: v for k, v in record.items() if k not in ("ours", "verdict")}

@@ -70,17 +70,19 @@ def test_missing_data_is_one_clear_error(tmp_path):
     assert results is None
 
 
-def test_seed_study_row_equals_the_single_run(tmp_path):
-    """The study's first row (weight seed = data seed) is what the single run prints, both modes."""
-    args = ["--epochs=2", "--num_train=6", "--num_test=8", "--seed=678"]
-    _, study = run_script("decoupled_rnn", *args, "--seeds=2", output_dir=str(tmp_path / "study"))
+def test_seed_study_rows_equal_the_single_runs(tmp_path):
+    """Each row of the study is what ``--seed=S`` prints, both modes: the split and weights of S."""
+    args = ["--epochs=2", "--num_train=6", "--num_test=8"]
+    _, study = run_script("decoupled_rnn", *args, "--seed=678", "--seeds=2",
+                          output_dir=str(tmp_path / "study"))
     rows = {r["seed"]: r for r in study["study"]}
     assert sorted(rows) == [678, 679] and (tmp_path / "study" / "seed_study.png").stat().st_size > 0
-    _, single = run_script("decoupled_rnn", *args, "--side_by_side", "--nooracle_quality",
-                           output_dir=str(tmp_path / "single"))
-    assert rows[678]["manual_correct"] == single["figures"]["correct"]
-    assert rows[678]["autodiff_correct"] == single["other_mode"]["correct"]
-    assert rows[678]["manual_cost_ratio"] == single["figures"]["cost_last_over_first"]
+    for seed in (678, 679):
+        _, single = run_script("decoupled_rnn", *args, f"--seed={seed}", "--side_by_side",
+                               "--nooracle_quality", output_dir=str(tmp_path / f"single{seed}"))
+        assert rows[seed]["manual_correct"] == single["figures"]["correct"]
+        assert rows[seed]["autodiff_correct"] == single["other_mode"]["correct"]
+        assert rows[seed]["manual_cost_ratio"] == single["figures"]["cost_last_over_first"]
     figs = study["figures"]
     assert figs["manual_correct"] == [rows[678]["manual_correct"], rows[679]["manual_correct"]]
     assert figs["share_autodiff_worse"] == sum(

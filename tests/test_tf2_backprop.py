@@ -91,7 +91,7 @@ def test_keras3_is_refused_with_one_line(tmp_path):
 
 
 @pytest.mark.parametrize("flag", ["--example=nope", "--example=tape,nope", "--cnn_train_size=0",
-                                  "--cnn_test_size=10001", "--xor_seeds=0", "--threads=0"])
+                                  "--cnn_test_size=10001", "--seeds=0", "--threads=0"])
 def test_bad_flags_fail_cleanly(tmp_path, flag):
     out = tmp_path / "run"
     proc, _ = run_script("tf2_backprop", flag, output_dir=str(out), check=False)

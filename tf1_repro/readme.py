@@ -57,14 +57,14 @@ def nielsen_seeds_block(goldens):
 
 
 def decoupled_seeds_block(goldens):
-    """Posts 000/001's claims over weight seeds: test images right, manual against autodiff."""
+    """Posts 000/001's claims over seeds: test images right, manual against autodiff."""
     g = _by_name(goldens).get("decoupled_rnn_seeds")
     if g is None:
         return ""
     f = {k: v["reproduced"] for k, v in g["figures"].items()}
     rows = [[s, m, a, f"{r:.3f}"] for s, m, a, r in
             zip(f["seeds"], f["manual_correct"], f["autodiff_correct"], f["manual_cost_ratio"])]
-    table = markdown_table(rows, ["weight seed", "manual: right of 20", "autodiff: right of 20",
+    table = markdown_table(rows, ["seed", "manual: right of 20", "autodiff: right of 20",
                                   "manual cost, last/first epoch"])
     from tf1_repro.claims.decoupled_rnn import TRAINS
     return (f"Manual back-prop's cost falls to at most {TRAINS['max']:g} of the first epoch's for "

@@ -27,7 +27,7 @@ GOLDENS = [
                 "--cnn_train_size=2000", "--cnn_test_size=1000"], False),
     GoldenSpec("tf2_backprop_visualise", "tf2_backprop", ["--example=visualise"], True),
     GoldenSpec("tf2_backprop_cnn", "tf2_backprop", ["--example=cnn"], True),
-    GoldenSpec("tf2_backprop_xor_seeds", "tf2_backprop", ["--example=xor_seeds", "--xor_seeds=50"],
+    GoldenSpec("tf2_backprop_xor_seeds", "tf2_backprop", ["--example=xor_seeds", "--seeds=50"],
                True),
     # Posts 000/001: the full runs (100 epochs x 100 images) are slow; the
     # quick one (20 epochs on 20 images, both modes from the same start) keeps

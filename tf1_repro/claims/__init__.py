@@ -172,12 +172,15 @@ def band_text(band):
     return ", ".join(parts)
 
 
+# What a golden records of each claim judged on its run: the fields a verdict
+# depends on.  The prose (what the post said, the evidence) lives in the
+# declarations and the README, and may be reworded without a new golden.
+RECORDED = ("figure", "published", "band", "known_gap")
+
+
 def record(claim):
-    """The declaration as a golden keeps it, for readers (verdicts never read it back)."""
-    d = dataclasses.asdict(claim)
-    d.pop("name")
-    d.pop("golden")
-    return d
+    """The declaration's judging fields, as a golden keeps them (verdicts never read them back)."""
+    return {k: getattr(claim, k) for k in RECORDED}
 
 
 def published_record(post, figures):

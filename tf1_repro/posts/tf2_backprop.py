@@ -136,7 +136,7 @@ class Config:
     threads: int = 1
     xor_epochs: int = 1000
     loop_epochs: int = 200
-    xor_seeds: int = 50
+    seeds: int = 50  # runs of the XOR seed study (--seeds)
     cnn_epochs: int = 5
     cnn_train_size: int = 60000
     cnn_test_size: int = 10000
@@ -151,7 +151,7 @@ class Config:
         if unknown or not self.examples:
             raise UsageError(f"--example={','.join(self.examples)}: expected 'all' or some of "
                              f"{', '.join(EXAMPLES)}")
-        for name in ("xor_epochs", "loop_epochs", "xor_seeds", "cnn_epochs", "cnn_batch",
+        for name in ("xor_epochs", "loop_epochs", "seeds", "cnn_epochs", "cnn_batch",
                      "flow_epochs", "study_epochs", "bptt_epochs", "threads"):
             if getattr(self, name) < 1:
                 raise UsageError(f"--{name}={getattr(self, name)}: must be at least 1")
@@ -285,14 +285,16 @@ def xor_fit(config, emit=print, log=print):
 
 
 def xor_seeds(config, emit=print, log=print):
-    """``model.fit`` XOR over ``config.xor_seeds`` seeds: how many learn XOR.
+    """``model.fit`` XOR over ``config.seeds`` seeds: how many learn XOR.
+
+    Seed S's run is ``--example=xor_fit --seed=S``'s (the same fresh start).
 
     A seed "reaches 100%" when the final ``fit`` accuracy over the 4 rows is
     1.0 (every prediction on the right side of 0.5).
     """
     sec = Section("xor_seeds")
     finals, accs = [], []
-    for s in range(config.seed, config.seed + config.xor_seeds):
+    for s in range(config.seed, config.seed + config.seeds):
         t0 = time.time()
         _, hist = train_xor_fit(s, config.xor_epochs)
         finals.append(float(hist["loss"][-1]))
@@ -302,7 +304,7 @@ def xor_seeds(config, emit=print, log=print):
     accs_arr = np.asarray(accs)
     share = float(np.mean(accs_arr == 1.0))
     emit(f"XOR with model.fit, {config.xor_epochs} epochs, seeds {config.seed}.."
-         f"{config.seed + config.xor_seeds - 1}:")
+         f"{config.seed + config.seeds - 1}:")
     for level in sorted(set(accs), reverse=True):
         n = int(np.sum(accs_arr == level))
         emit(f"  final accuracy {level:.2f}: {n} of {len(accs)} seeds")
@@ -311,7 +313,7 @@ def xor_seeds(config, emit=print, log=print):
     sec.figure("share_100", share)
     sec.figure("final_losses", finals)
     sec.figure("final_accuracies", accs)
-    sec.plots["seeds"] = {"seeds": list(range(config.seed, config.seed + config.xor_seeds)),
+    sec.plots["seeds"] = {"seeds": list(range(config.seed, config.seed + config.seeds)),
                           "loss": finals, "accuracy": accs}
     return sec
 
