@@ -4,6 +4,7 @@ r"""Run the archive's posts and print the published-vs-reproduced table.
     python scripts/reproduce.py --post=nielsen_mlp
     python scripts/reproduce.py --post=all --bless --include_slow   # regenerate golden/ and README
     python scripts/reproduce.py --golden=nielsen_mlp --bless          # one golden
+    python scripts/reproduce.py --readme   # README blocks from golden/ and the declarations
 
 Each golden command of tf1_repro/registry.py runs as its own process (posts
 set process-wide TensorFlow state differently), its results.json is read, and
@@ -14,6 +15,8 @@ golden/<name>.json from the fresh runs instead, then regenerates the
 README's results table; it writes nothing unless every run succeeded and no
 claim changed its verdict (a claim that newly fails, or a known gap that
 newly holds, is for a person to decide in the declaration, not for a run).
+``--readme`` runs nothing: it regenerates the README's blocks from golden/ and
+the claim declarations (after a declaration's evidence is reworded, say).
 """
 import json
 import os
@@ -31,6 +34,8 @@ from tf1_repro.errors import GoldenError, ReproError
 flags.DEFINE_enum("post", "all", ["all"] + registry.POSTS, "Which post to run.")
 flags.DEFINE_string("golden", None, "Only this golden (a name from tf1_repro/registry.py).")
 flags.DEFINE_bool("bless", False, "Write golden/ and the README table from this run.")
+flags.DEFINE_bool("readme", False, "Run nothing: regenerate the README's blocks from golden/ and "
+                  "the claim declarations.")
 flags.DEFINE_bool("include_slow", False, "Also run the slow goldens (seed studies, full runs).")
 flags.DEFINE_string("data_dir", None, "Passed on to every script (default: theirs).")
 FLAGS = flags.FLAGS
@@ -56,6 +61,12 @@ def run_spec(spec, workdir):
 
 
 def main():
+    if FLAGS.readme:
+        if FLAGS.bless:
+            raise ReproError("--readme runs nothing, so it cannot --bless")
+        readme.update(golden.all_goldens())
+        sys.stderr.write("README blocks regenerated from golden/\n")
+        return
     specs = [s for s in registry.specs_for(FLAGS.post) if FLAGS.include_slow or not s.slow]
     if FLAGS.golden:
         specs = [s for s in specs if s.name == FLAGS.golden]

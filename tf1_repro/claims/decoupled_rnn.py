@@ -51,7 +51,7 @@ CLAIMS = [
         figure="cost_last_over_first",
         said="manual back-prop trains (shortened: 20 epochs of 20 images)",
         published=None, band=TRAINS,
-        evidence=_TRAINS_EVIDENCE + "; the shortened run keeps the band and is sized for time (about 20 s)",
+        evidence=_TRAINS_EVIDENCE + "; the shortened run keeps the band and is sized for time (about 40 s with the autodiff run beside it)",
         counterexample=1.0, counterexample_source=_NOT_TRAINING,
     ),
     Claim(
@@ -77,9 +77,12 @@ CLAIMS = [
         golden="decoupled_rnn_quick",
         figure="autodiff_minus_manual_correct",
         said=_WORSE_SAID + " (shortened: 20 epochs of 20 images)",
-        published=None, band={"max": -1}, evidence=_WORSE_EVIDENCE,
+        published=None, band={"max": -1},
+        evidence=_WORSE_EVIDENCE + "; no known gap here: from --seed=0 the shortened run has "
+        "autodiff one image worse (golden decoupled_rnn_quick), while the full run and most "
+        "seeds of the seed study do not (the gaps of autodiff_worse and "
+        "autodiff_worse_over_seeds), so this verdict holds for the shortened run alone",
         counterexample=0, counterexample_source="autodiff as good as manual back-prop",
-        known_gap=_WORSE_GAP,
     ),
     Claim(
         name="autodiff_worse_over_seeds",

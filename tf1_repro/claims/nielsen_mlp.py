@@ -24,10 +24,11 @@ CLAIMS = [
         said="8th printed count: 923.0 ('we quickly get 923 correct out of 1000')",
         published=923.0,
         band=BAND_923,
-        evidence="the post's run was unseeded, so its 923 is one draw: over 30 weight seeds our "
-                 "counts at this checkpoint spread with a standard deviation of about 18 (golden "
-                 "nielsen_mlp_seeds); ±25 is about 1.4 of them, and 'at least 900' keeps the claim "
-                 "'923 of 1000' from passing on a network still at its step-1000 level (729-859)",
+        evidence="the post's run was unseeded, so its 923 is one draw: over 30 seeds our counts "
+                 "at this checkpoint spread with a standard deviation of 13 to 18 (golden "
+                 "nielsen_mlp_seeds; 18 when the band was set, 13.4 for today's --seed); ±25 is "
+                 "1.4 to 1.9 of them, and 'at least 900' keeps the claim '923 of 1000' from "
+                 "passing on a network still at its step-1000 level (717-856)",
         counterexample=111.0,
         counterexample_source=_UNTRAINED,
     ),
