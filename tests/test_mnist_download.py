@@ -29,6 +29,14 @@ QUIET = dict(log=lambda *_: None)
 SMALL = mnist.TEST_LABELS  # 4542 bytes: the quickest file to fetch
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch):
+    """Loopback only: no proxy setting may route a request anywhere else (children inherit this)."""
+    for var in ("http_proxy", "https_proxy", "ftp_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+        monkeypatch.delenv(var.upper(), raising=False)
+
+
 def _real_bytes(name):
     with open(os.path.join(data_dir(), name), "rb") as f:
         return f.read()
@@ -74,6 +82,12 @@ class _FaultyHandler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body[:100])
             self.wfile.flush()
             self.stop.wait(20)
+        elif fault == "slow":
+            for i in range(0, len(body), 500):
+                if self.stop.wait(0.1):
+                    return
+                self.wfile.write(body[i:i + 500])
+                self.wfile.flush()
         elif fault == "dribble":
             for i in range(len(body)):
                 if self.stop.wait(0.05):
@@ -149,6 +163,17 @@ def test_fault_is_one_line_naming_url_and_problem(serve, tmp_path, fault, expect
     assert "checksum" not in message and "\n" not in message
     assert _leftovers(folder) == []  # the folder existed: it stays, empty
     assert elapsed < 5
+
+
+def test_slow_but_steady_download_succeeds(serve, tmp_path, capsys):
+    # 500 bytes every 100 ms: never 1 s without data, done well inside the deadline.
+    url, _ = serve({SMALL: "slow"})
+    t0 = time.monotonic()
+    path = mnist.maybe_download(SMALL, str(tmp_path), url, stall_timeout=1, deadline=20)
+    assert time.monotonic() - t0 > 0.8  # it really was slow
+    mnist._verify_checksum(path, SMALL)
+    assert _leftovers(tmp_path) == [SMALL]
+    assert "Downloading t10k-labels-idx1-ubyte.gz: 4542/4542 bytes (100%)" in capsys.readouterr().err
 
 
 def test_truncation_without_content_length_is_still_truncation(serve, tmp_path):

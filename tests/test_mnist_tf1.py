@@ -207,8 +207,7 @@ def test_validation_size_out_of_range_is_tf1s_value_error(tmp_path, size):
     with pytest.raises(ValueError) as e:
         _read(folder, size)
     # TF1: 'Validation size should be between 0 and {}. Received: {}.'
-    expected = ("Validation size should be between 0 and 60000. Received: -1." if size == -1 else
-                f"Validation size should be between 0 and 6. Received: {size}.")
+    expected = f"Validation size should be between 0 and 6. Received: {size}."
     assert expected in str(e.value) and isinstance(e.value, ReproError)
 
 

@@ -836,9 +836,8 @@ def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=np.float32, 
             return DataSet([], [], fake_data=True, one_hot=one_hot, dtype=dtype, seed=seed,
                            graph_seed=graph_seed, batch_order=batch_order)
         return Datasets(train=fake(), validation=fake(), test=fake())
+    # The range is checked once the training images are counted, as TF1 did.
     validation_size = _integer(validation_size, "validation_size")
-    if validation_size < 0:
-        raise _validation_error(FILES[TRAIN_IMAGES][2], validation_size)
 
     train_dir = os.fspath(train_dir)
     paths = {f: os.path.join(train_dir, f) for f in FILES}
