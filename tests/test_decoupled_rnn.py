@@ -80,7 +80,7 @@ def test_loader_reseeds_numpy_like_tf_1_2_so_earlier_draws_do_not_move_the_split
     from tf1_repro import mnist
     np.random.seed(123)
     np.random.rand(5)
-    mnist.read_data_sets(data_dir(), one_hot=False, seed=678, batch_order="tf1.1", log=lambda s: None)
+    mnist.read_data_sets(data_dir(), one_hot=False, graph_seed=678, batch_order="tf1.1", log=lambda s: None)
     after_load = np.arange(2115)
     np.random.shuffle(after_load)
     np.random.seed(678)

@@ -227,7 +227,7 @@ def load_pool(data_dir, seed=678, log=print):
     ``sklearn.utils.shuffle`` (same draw).
     """
     seed_everything(seed)
-    data = mnist.read_data_sets(data_dir, one_hot=False, seed=seed, batch_order="tf1.1", log=log)
+    data = mnist.read_data_sets(data_dir, one_hot=False, graph_seed=seed, batch_order="tf1.1", log=log)
     images, labels = data.test.images, data.test.labels
     only_zero_index, only_one_index = np.where(labels == 0)[0], np.where(labels == 1)[0]
     images = np.vstack((images[only_zero_index], images[only_one_index]))

@@ -227,8 +227,8 @@ def train_classifier(kind, config, data, log=None):
     """
     images = data.train.images[:config.train_size]
     labels = data.train.labels[:config.train_size]
-    train = mnist.DataSet(images, labels, dtype=None, reshape=False, batch_order="tf1.1",
-                          seed=config.seed)
+    train = mnist.DataSet.from_arrays(images, labels, batch_order="tf1.1",
+                                      graph_seed=config.seed)
     graph = tf.Graph()
     with graph.as_default():
         tf1.set_random_seed(config.seed)

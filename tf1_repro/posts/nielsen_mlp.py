@@ -240,7 +240,7 @@ def build_graph(config, dtype=tf.float32):
 
 def load_data(data_dir, config, log=print):
     """The post's ``read_data_sets("MNIST_data/", one_hot=True)`` in the chosen batch order."""
-    return mnist.read_data_sets(data_dir, one_hot=True, seed=config.seed,
+    return mnist.read_data_sets(data_dir, one_hot=True, graph_seed=config.seed,
                                 batch_order=config.batch_order, log=log)
 
 
