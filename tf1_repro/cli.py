@@ -49,8 +49,9 @@ DIVERGED_STATUS = 3
 def define_common_flags(name, seed=0):
     """--data_dir, --output_dir, --seed and --threads, with the archive's defaults.
 
-    If the script defined ``--seeds`` (a seed study over ``--seed``,
-    ``--seed + 1``, ...), the last seed of the study must be in range too.
+    If the script defined a seed count (``--seeds``, ``--xor_seeds``: a
+    study over ``--seed``, ``--seed + 1``, ...), the study's last seed must
+    be in range too.
     """
     flags.DEFINE_string(
         "data_dir", default_data_dir(),
@@ -66,11 +67,21 @@ def define_common_flags(name, seed=0):
     flags.DEFINE_integer("threads", 1, "Inter- and intra-op threads of the Session; 1 is "
                          "deterministic, more may change the bits from run to run "
                          f"(at most {MAX_THREADS}).", lower_bound=1, upper_bound=MAX_THREADS)
-    if "seeds" in FLAGS:
-        flags.register_multi_flags_validator(
-            ["seed", "seeds"],
-            lambda v: v["seed"] is None or v["seeds"] is None or v["seed"] + v["seeds"] - 1 <= SEED_MAX,
-            message=f"--seed + --seeds - 1 (the study's last seed) must be at most 2**32 - 1 = {SEED_MAX}")
+    for count in SEED_COUNT_FLAGS:
+        if count in FLAGS:
+            _check_last_seed(count)
+
+
+# Flags that make a study over seeds --seed, --seed + 1, ..., --seed + N - 1.
+SEED_COUNT_FLAGS = ("seeds", "xor_seeds")
+
+
+def _check_last_seed(count):
+    flags.register_multi_flags_validator(
+        ["seed", count],
+        lambda v: v["seed"] is None or v[count] is None or v["seed"] + v[count] - 1 <= SEED_MAX,
+        message=f"--seed + --{count} - 1 (the study's last seed) must be at most "
+                f"2**32 - 1 = {SEED_MAX}")
 
 
 def _report_divergence(prog):

@@ -316,7 +316,10 @@ def results_payload(script, post, config, figures, published, fingerprint, wall_
     }
     payload.update(extra)
     payload = to_jsonable(payload)
-    bad = nonfinite_paths(payload.get("figures", {}), "figures")
+    # Figures first (they are what the run claims), then the rest (per-epoch lists).
+    bad = nonfinite_paths(payload.get("figures", {}), "figures") + [
+        p for k, v in payload.items() if k not in ("figures", "config", "published", "fingerprint")
+        for p in nonfinite_paths(v, k)]
     if bad:
         # Training diverged (or a figure is undefined): keep what the run can
         # report, say where numbers went non-finite; write_json writes null there.
