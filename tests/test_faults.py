@@ -331,7 +331,8 @@ def test_a_signal_while_the_graph_runs_in_cpp_still_ends_the_run(tmp_path):
 
 def test_divergence_keeps_an_honest_results_file(tmp_path):
     out = tmp_path / "out"
-    proc, _ = run_script("decoupled_rnn", "--lr_x=1e30", "--epochs=3", output_dir=str(out),
+    proc, _ = run_script("decoupled_rnn", "--lr_x=1e30", "--epochs=1", "--num_train=10",
+                         "--num_test=2", output_dir=str(out),
                          check=False)
     assert proc.returncode == 3, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr

@@ -27,7 +27,10 @@ from tf1_repro import interrupts
 
 # Installed at import, before a script imports TensorFlow (seconds): a Ctrl-C
 # while it loads gives one line, not a traceback through the import machinery.
-interrupts.install(os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else None)
+# Only in the archive's scripts (each imports scripts/_checkout.py first): a
+# test process or notebook that imports this module keeps its own handlers.
+if "_checkout" in sys.modules:
+    interrupts.install(os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else None)
 
 from absl import app, flags  # noqa: E402
 

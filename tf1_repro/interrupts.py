@@ -168,8 +168,10 @@ def install(prog=None, guarded=False):
         _state["guarded"] = True
     if _state["installed"] or threading.current_thread() is not threading.main_thread():
         return
-    signal.signal(signal.SIGINT, _handler)
-    signal.signal(signal.SIGTERM, _handler)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # A signal the caller chose to ignore (nohup, a background job) stays ignored.
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _handler)
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
     signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
