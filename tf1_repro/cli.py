@@ -75,16 +75,26 @@ def define_common_flags(name, seed=0):
             _check_last_seed(count)
 
 
-# Flags that make a study over seeds --seed, --seed + 1, ..., --seed + N - 1.
-SEED_COUNT_FLAGS = ("seeds", "xor_seeds")
+# Flags that make a study over seeds --seed, --seed + 1, ..., --seed + N - 1,
+# with the (flag, value) that selects the study when it is not the default run
+# (tf2_backprop's --xor_seeds counts only under --example=xor_seeds).
+SEED_COUNT_FLAGS = {"seeds": None, "xor_seeds": ("example", "xor_seeds")}
 
 
 def _check_last_seed(count):
+    selector = SEED_COUNT_FLAGS[count]
+    names = ["seed", count] + ([selector[0]] if selector and selector[0] in FLAGS else [])
+
+    def ok(v):
+        if v["seed"] is None or v[count] is None:
+            return True
+        if len(names) == 3 and selector[1] not in (v[selector[0]] or []):
+            return True  # the study is not run
+        return v["seed"] + v[count] - 1 <= SEED_MAX
+
     flags.register_multi_flags_validator(
-        ["seed", count],
-        lambda v: v["seed"] is None or v[count] is None or v["seed"] + v[count] - 1 <= SEED_MAX,
-        message=f"--seed + --{count} - 1 (the study's last seed) must be at most "
-                f"2**32 - 1 = {SEED_MAX}")
+        names, ok, message=f"--seed + --{count} - 1 (the study's last seed) must be at most "
+                           f"2**32 - 1 = {SEED_MAX}")
 
 
 def _report_divergence(prog):
