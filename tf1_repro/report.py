@@ -9,7 +9,11 @@ Every run writes ``<output_dir>/results.json``::
 
 ``figures`` holds every number the run printed or pinned; ``published`` the
 figures the post itself printed (or claimed) with the band that counts as
-reproducing them.  Goldens are built from these files alone
+reproducing them.  A number that is not finite (training diverged) is written
+as ``null`` and its place listed under ``"non_finite"`` (e.g.
+``"costs[57]"``), figures first; the script then exits with status 3
+(see :mod:`tf1_repro.cli`).  The folder is swapped in whole
+(:class:`OutputDir`).  Goldens are built from these files alone
 (:mod:`tf1_repro.golden`).
 """
 import errno
