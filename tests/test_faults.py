@@ -268,9 +268,12 @@ def _start(name, args, marker, delay=0.0):
     """Start scripts/<name>.py; return the process once ``marker`` is on its standard output."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env.setdefault("TF1_REPRO_DATA_DIR", data_dir())
+    # As from a terminal: SIGINT at its default even if this test process runs
+    # as a background job (which starts with SIGINT ignored, and a script
+    # keeps a signal its caller ignores).
     proc = subprocess.Popen([sys.executable, os.path.join(REPO, "scripts", f"{name}.py"), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
-                            env=env)
+                            env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in proc.stdout:
         if marker in line:
             break
