@@ -40,6 +40,11 @@ from tensorflow.core.protobuf import rewriter_config_pb2
 
 tf1 = tf.compat.v1
 
+# The most threads --threads takes.  Each Session makes two pools of this size;
+# --threads=100000 spent minutes creating threads before running an op.  No
+# post's graph has work for more than a few dozen.
+MAX_THREADS = 256
+
 # Environment variables that change numerics or determinism; recorded when set.
 _ENV_KEYS = ("TF_ENABLE_ONEDNN_OPTS", "TF_DETERMINISTIC_OPS", "TF_USE_LEGACY_KERAS",
              "OMP_NUM_THREADS", "TF_XLA_FLAGS")
@@ -55,6 +60,9 @@ def session_config(threads=1, rewrites=False):
     faster; that its counts and weights still equal the feed loop's bit for
     bit is tested (tests/test_nielsen_mlp.py), not assumed.
     """
+    if not 1 <= threads <= MAX_THREADS:
+        from tf1_repro.errors import UsageError
+        raise UsageError(f"--threads={threads}: must be 1 .. {MAX_THREADS}")
     if threads == 1:
         config = tf1.ConfigProto(inter_op_parallelism_threads=-1, intra_op_parallelism_threads=1)
         if rewrites:

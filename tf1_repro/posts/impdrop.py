@@ -53,7 +53,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from tf1_repro import mnist, pyfunc_grad
+from tf1_repro import mnist, pyfunc_grad, resources
 from tf1_repro.errors import UsageError
 from tf1_repro.graph_session import new_session
 
@@ -182,6 +182,9 @@ class Config:
         if self.batch_size > self.train_size:
             raise UsageError(f"--impdrop_batch_size={self.batch_size}: larger than "
                              f"--impdrop_train_size={self.train_size}")
+        # Floor: feature and attention weights with Adam's two slots, activations of a batch.
+        resources.require_memory(f"--impdrop_hidden={self.hidden}", 4 * self.hidden * (
+            2 * 4 * (784 + 1 + 10) + 4 * max(self.batch_size, 10000)))
 
 
 def build_classifier(kind, config):

@@ -68,7 +68,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from tf1_repro import mnist
+from tf1_repro import mnist, resources
 from tf1_repro.claims.nielsen_mlp import BAND_923, COUNT_923, PUBLISHED_COUNTS
 from tf1_repro.errors import UsageError
 from tf1_repro.graph_session import fingerprint, new_session, seed_everything, session_config
@@ -134,6 +134,13 @@ class Config:
             raise UsageError(f"dtype {self.dtype!r}: expected float32 or float64")
         if self.eval_every < 1 or self.eval_size < 1:
             raise UsageError("evaluation period and size must be at least 1")
+        # Floors: weights, gradients and updates, activations of a batch; --loop=graph's plan.
+        itemsize = 8 if self.dtype == "float64" else 4
+        resources.require_memory(f"--hidden={self.hidden}", itemsize * self.hidden * (
+            3 * (784 + 1 + 10) + 3 * max(self.batch_size, self.eval_size)))
+        if self.loop == "graph":
+            resources.require_memory(f"--steps={self.steps} with --loop=graph (its batch plan)",
+                                     self.steps * (8 * self.batch_size + 112))
 
 
 # ---------------------------------------------------------------------------
