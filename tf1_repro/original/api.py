@@ -201,7 +201,8 @@ def build(tf, session_config=None, seed=None, input_data=None):
     ``session_config(config)`` returns the ConfigProto to run a session with,
     given the program's own (or None); ``seed`` is the graph-level seed given
     to every graph (None: the program's own seeding); ``input_data`` is the
-    module from :func:`make_input_data`.
+    module from :func:`make_input_data` (default: the program's own folder,
+    TF 1.0's batch order).
     """
     tf1 = tf.compat.v1
     configure = session_config or (lambda config: config)
@@ -249,17 +250,18 @@ def build(tf, session_config=None, seed=None, input_data=None):
         },
         "tf.train": {"SummaryWriter": tf1.summary.FileWriter},
     }
-    if input_data is not None:
-        mnist_ns = Namespace("tf.examples.tutorials.mnist", {"input_data": input_data})
-        extra["examples"] = Namespace("tf.examples", {
-            "tutorials": Namespace("tf.examples.tutorials", {"mnist": mnist_ns})})
-        datasets_mnist = Namespace("tf.contrib.learn.datasets.mnist", {
-            "read_data_sets": input_data.read_data_sets, "DataSet": input_data.DataSet})
-        datasets = Namespace("tf.contrib.learn.datasets", {"mnist": datasets_mnist})
-        learn_python = Namespace("tf.contrib.learn.python", {"learn": Namespace(
-            "tf.contrib.learn.python.learn", {"datasets": datasets})})
-        extra["contrib"] = Namespace("tf.contrib", {"learn": Namespace(
-            "tf.contrib.learn", {"datasets": datasets, "python": learn_python})})
+    if input_data is None:
+        input_data = make_input_data(None, "tf1.0")
+    mnist_ns = Namespace("tf.examples.tutorials.mnist", {"input_data": input_data})
+    extra["examples"] = Namespace("tf.examples", {
+        "tutorials": Namespace("tf.examples.tutorials", {"mnist": mnist_ns})})
+    datasets_mnist = Namespace("tf.contrib.learn.datasets.mnist", {
+        "read_data_sets": input_data.read_data_sets, "DataSet": input_data.DataSet})
+    datasets = Namespace("tf.contrib.learn.datasets", {"mnist": datasets_mnist})
+    learn_python = Namespace("tf.contrib.learn.python", {"learn": Namespace(
+        "tf.contrib.learn.python.learn", {"datasets": datasets})})
+    extra["contrib"] = Namespace("tf.contrib", {"learn": Namespace(
+        "tf.contrib.learn", {"datasets": datasets, "python": learn_python})})
     # TensorFlow's own internals, reached as ``tensorflow.python...``.
     extra["python"] = tf.python if hasattr(tf, "python") else None
     if extra["python"] is None:
