@@ -247,6 +247,8 @@ def build(tf, session_config=None, seed=None, input_data=None):
             "sigmoid_cross_entropy_with_logits": _cross_entropy(
                 nn.sigmoid_cross_entropy_with_logits, ("logits", "labels", "name")),
             "deconv2d": nn.conv2d_transpose,
+            "rnn": nn.static_rnn,
+            "bidirectional_rnn": nn.static_bidirectional_rnn,
         },
         "tf.train": {"SummaryWriter": tf1.summary.FileWriter},
     }
@@ -262,10 +264,6 @@ def build(tf, session_config=None, seed=None, input_data=None):
         "tf.contrib.learn.python.learn", {"datasets": datasets})})
     extra["contrib"] = Namespace("tf.contrib", {"learn": Namespace(
         "tf.contrib.learn", {"datasets": datasets, "python": learn_python})})
-    # TensorFlow's own internals, reached as ``tensorflow.python...``.
-    extra["python"] = tf.python if hasattr(tf, "python") else None
-    if extra["python"] is None:
-        del extra["python"]
     return ApiModule("tf", tf1, extra, sub_extra)
 
 
