@@ -12,22 +12,24 @@ error.  A TF1 name the archive does not provide stops the run with one line
 naming the program's line.  What is provided, and how --seed and --threads
 act: tf1_repro/original/.
 """
+import os
 import sys
 
 from absl import app, flags, logging
 
 import _checkout  # noqa: F401  (this checkout's tf1_repro, not another clone's)
 from tf1_repro.errors import ReproError
-from tf1_repro.mnist import BATCH_ORDERS, DATA_DIR_ENV, default_data_dir
+from tf1_repro.mnist import BATCH_ORDERS, DATA_DIR_ENV
 
 flags.DEFINE_string("program", None, "The program to run (a .py file; never modified).")
 flags.DEFINE_integer("seed", None, "Seed the program as the archive's --seed does: TF1 programs "
                      "get tf.set_random_seed(S) on every graph they build plus random.seed(S) and "
                      "np.random.seed(S) before their first statement; TF2 programs get "
                      "tf.keras.utils.set_random_seed(S).  Unset: the program's own seeding.")
-flags.DEFINE_string("data_dir", default_data_dir(),
+flags.DEFINE_string("data_dir", None,
                     f"Folder of the four MNIST .gz files, read instead of the folder the program "
-                    f"names (its MNIST_data/).  Default: ${DATA_DIR_ENV}, else MNIST_data/.")
+                    f"names (its MNIST_data/).  Default: ${DATA_DIR_ENV} if set, else the "
+                    f"program's own folder.")
 flags.DEFINE_integer("threads", 1, "Session threads: 1 is the archive's deterministic schedule, "
                      "N > 1 uses N threads each way, 0 leaves the program's own session "
                      "configuration and TensorFlow's defaults.", lower_bound=0)
@@ -51,7 +53,8 @@ def main(argv):
                          "(flags are written --name=value)\n")
         return 2
     from tf1_repro.original import runner
-    options = runner.Options(program=FLAGS.program, seed=FLAGS.seed, data_dir=FLAGS.data_dir,
+    data_dir = FLAGS.data_dir or os.environ.get(DATA_DIR_ENV) or None
+    options = runner.Options(program=FLAGS.program, seed=FLAGS.seed, data_dir=data_dir,
                              threads=FLAGS.threads, batch_order=FLAGS.batch_order, api=FLAGS.api)
     # The program may define flags of the same names (tf.app.flags is absl's).
     for name in _OWN_FLAGS:
