@@ -22,6 +22,7 @@ setup(
         "numpy==2.4.6",
         "absl-py>=2.1",
         "matplotlib>=3.8",
+        "fissix>=24.4",  # Python 2 programs converted in memory (scripts/run_original.py)
     ],
     extras_require={"test": ["pytest>=8"]},
 )

@@ -1,0 +1,73 @@
+r"""Run a TensorFlow 0.x/1.x program (or a TF2 one) unmodified on today's TensorFlow.
+
+    python scripts/run_original.py --program=backprop.py --seed=0
+
+runs the file as its author wrote it: Python 2 is converted in memory, ``import
+tensorflow as tf`` gives the TF1 API (``tf.compat.v1`` with v2 behaviour
+disabled, plus the names TF 1.0 removed), and ``from
+tensorflow.examples.tutorials.mnist import input_data`` reads MNIST through the
+archive's loader from --data_dir, in the batch order of --batch_order.
+Standard output is the program's own; the runner's diagnostics go to standard
+error.  A TF1 name the archive does not provide stops the run with one line
+naming the program's line.  What is provided, and how --seed and --threads
+act: tf1_repro/original/.
+"""
+import os
+import sys
+
+from absl import app, flags, logging
+
+import _checkout  # noqa: F401  (this checkout's tf1_repro, not another clone's)
+from tf1_repro.errors import ReproError
+from tf1_repro.mnist import BATCH_ORDERS, DATA_DIR_ENV
+
+flags.DEFINE_string("program", None, "The program to run (a .py file; never modified).")
+flags.DEFINE_integer("seed", None, "Seed the program as the archive's --seed does: TF1 programs "
+                     "get tf.set_random_seed(S) on every graph they build plus random.seed(S) and "
+                     "np.random.seed(S) before their first statement; TF2 programs get "
+                     "tf.keras.utils.set_random_seed(S).  Unset: the program's own seeding.")
+flags.DEFINE_string("data_dir", None,
+                    f"Folder of the four MNIST .gz files, read instead of the folder the program "
+                    f"names (its MNIST_data/).  Default: ${DATA_DIR_ENV} if set, else the "
+                    f"program's own folder.")
+flags.DEFINE_integer("threads", 1, "Session threads: 1 is the archive's deterministic schedule, "
+                     "N > 1 uses N threads each way, 0 leaves the program's own session "
+                     "configuration and TensorFlow's defaults.", lower_bound=0)
+flags.DEFINE_enum("batch_order", "tf1.0", BATCH_ORDERS,
+                  "MNIST next_batch order of the TF release: tf1.0 (TF <= 1.0, first epoch in "
+                  "file order) or tf1.1 (TF >= 1.1, shuffled from the first batch).")
+flags.DEFINE_enum("api", "auto", ("auto", "tf1", "tf2"),
+                  "Which TensorFlow the program was written for.  auto: TF1 when it uses any "
+                  "graph-and-session name (placeholder, Session, input_data, ...), TF2 when it "
+                  "uses only GradientTape / keras / tf.function.")
+flags.mark_flag_as_required("program")
+FLAGS = flags.FLAGS
+
+_OWN_FLAGS = ("program", "seed", "data_dir", "threads", "batch_order", "api")
+
+
+def main(argv):
+    prog = "run_original.py"
+    if len(argv) > 1:
+        sys.stderr.write(f"{prog}: error: unexpected arguments {' '.join(argv[1:])!r} "
+                         "(flags are written --name=value)\n")
+        return 2
+    from tf1_repro.original import runner
+    data_dir = FLAGS.data_dir or os.environ.get(DATA_DIR_ENV) or None
+    options = runner.Options(program=FLAGS.program, seed=FLAGS.seed, data_dir=data_dir,
+                             threads=FLAGS.threads, batch_order=FLAGS.batch_order, api=FLAGS.api)
+    # The program may define flags of the same names (tf.app.flags is absl's).
+    for name in _OWN_FLAGS:
+        delattr(FLAGS, name)
+    try:
+        return runner.run_program(options, log=logging.info)
+    except runner.ProgramFailed as e:
+        sys.stderr.write(f"{prog}: error: {e}\n")
+        return e.exit_code
+    except ReproError as e:
+        sys.stderr.write(f"{prog}: error: {e}\n")
+        return 2
+
+
+if __name__ == "__main__":
+    app.run(lambda argv: sys.exit(main(argv)))

@@ -1,0 +1,12 @@
+"""Running a 2016-2018 TensorFlow program unmodified on today's TensorFlow.
+
+scripts/run_original.py is the command line; the pieces are here:
+
+* :mod:`tf1_repro.original.source`: reading the file, converting Python 2 in
+  memory (fissix), telling TF1 programs from TF2 ones;
+* :mod:`tf1_repro.original.api`: the TF1 API (``tf.compat.v1`` plus the names
+  TF 1.0 removed, TF 0.x argument orders, seeded graphs, configured sessions,
+  ``input_data``);
+* :mod:`tf1_repro.original.runner`: seeding, ``__main__`` and ``sys.argv``,
+  and the one-line report of a missing API.
+"""

@@ -1,0 +1,292 @@
+"""The TF1 API a 2016-2018 program expects, built on ``tf.compat.v1``.
+
+:func:`build` returns a module object that a program gets for ``import
+tensorflow as tf``.  It is ``tf.compat.v1`` (in a process where v2 behaviour
+is disabled, so variables are TF1 reference variables), plus:
+
+* the names TensorFlow 1.0 removed or renamed (``tf.sub``, ``tf.mul``,
+  ``tf.neg``, ``tf.select``, ``tf.pack``, ``tf.scalar_summary``,
+  ``tf.train.SummaryWriter``, ...), each mapped to its successor;
+* TF 0.x argument orders: ``tf.concat(dim, values)`` and
+  ``tf.split(dim, num, value)`` (told apart from TF1's by the type of the
+  first argument), and the positional ``(logits, labels)`` of the three
+  cross-entropy functions (TF 1.0 made them keyword-only, so a positional
+  call can only be TF 0.x's), with ``targets=`` for ``labels=``;
+* ``tf.Session`` / ``tf.InteractiveSession`` that run with the configuration
+  the runner chose (the archive's deterministic one by default);
+* ``tf.Graph`` and ``tf.reset_default_graph`` that give every graph the
+  runner's graph-level seed, as ``tf.set_random_seed(S)`` at the top of the
+  program would have for its first graph;
+* ``tensorflow.examples.tutorials.mnist.input_data`` (and
+  ``tf.contrib.learn.datasets.mnist``), served by tf1_repro.mnist in the
+  batch order of the TF release chosen.
+
+Whatever is neither in ``tf.compat.v1`` nor here raises :class:`MissingAPI`
+naming the dotted name the program asked for (``tf.contrib.rnn``); the runner
+turns it into one line naming the program's file and line.
+"""
+import os
+import types
+
+import numpy as np
+
+
+class MissingAPI(Exception):
+    """Mixin of the errors for a TF1 name the archive does not provide."""
+
+    def __init__(self, api):
+        super().__init__(f"{api} is not provided by tf.compat.v1 on this TensorFlow "
+                         "nor by tf1_repro's TF1 stand-ins")
+        self.api = api
+
+
+class MissingAttribute(MissingAPI, AttributeError):
+    """``tf.<name>``: an AttributeError, so ``hasattr(tf, name)`` still answers False."""
+
+
+class MissingModule(MissingAPI, ImportError):
+    """``from tensorflow.<module> import ...``: an ImportError."""
+
+
+class ApiModule(types.ModuleType):
+    """A view of one ``tf.compat.v1`` module under the TF1 name the program uses.
+
+    Attributes come from ``extra`` first, then from the real module; a
+    submodule comes back as another ApiModule, so ``tf.nn.foo`` and ``tf.foo``
+    fail the same way when missing.
+    """
+
+    def __init__(self, dotted, real, extra, sub_extra):
+        super().__init__(dotted.replace("tf", "tensorflow", 1))
+        self.__dict__["_dotted"] = dotted
+        self.__dict__["_real"] = real
+        self.__dict__["_extra"] = extra
+        self.__dict__["_sub_extra"] = sub_extra
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            return getattr(self._real, name)
+        try:
+            value = getattr(self._real, name)
+        except AttributeError:
+            raise MissingAttribute(f"{self._dotted}.{name}") from None
+        if isinstance(value, types.ModuleType) and value.__name__.startswith("tensorflow"):
+            dotted = f"{self._dotted}.{name}"
+            value = ApiModule(dotted, value, self._sub_extra.get(dotted, {}), self._sub_extra)
+        self.__dict__[name] = value
+        return value
+
+    def __dir__(self):
+        return sorted(set(dir(self._real)) | set(self._extra))
+
+
+class Namespace(types.ModuleType):
+    """A package path that only holds what the archive provides (``tf.examples``)."""
+
+    def __init__(self, dotted, children):
+        super().__init__(dotted.replace("tf", "tensorflow", 1))
+        self.__dict__["_dotted"] = dotted
+        self.__dict__.update(children)
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        raise MissingAttribute(f"{self._dotted}.{name}")
+
+
+# ---------------------------------------------------------------------------
+# input_data
+# ---------------------------------------------------------------------------
+
+def make_input_data(data_dir, batch_order, emit=print):
+    """The ``input_data`` module: TF1's ``read_data_sets`` on tf1_repro.mnist.
+
+    ``data_dir`` (when not None) replaces the folder the program names, so
+    ``read_data_sets("MNIST_data/")`` reads the archive's copy; the
+    ``Extracting ...`` lines still name the program's folder, as its
+    transcript did.  The graph-level seed of the default graph is passed on
+    as TF1 did (it matters only to the ``tf1.1`` batch order).
+    """
+    from tf1_repro import mnist
+
+    def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=None, reshape=True,
+                       validation_size=5000, seed=None, source_url=None):
+        if fake_data:
+            raise MissingAttribute("input_data.read_data_sets(fake_data=True)")
+        import tensorflow as real_tf
+        np_dtype = np.float32 if dtype is None else real_tf.as_dtype(dtype).as_numpy_dtype
+        if seed is None:
+            seed = real_tf.compat.v1.get_default_graph().seed
+        folder = data_dir if data_dir else train_dir
+
+        def log(message):
+            if message.startswith("Extracting ") and data_dir:
+                message = "Extracting " + os.path.join(train_dir, os.path.basename(message[11:]))
+            emit(message)
+
+        return mnist.read_data_sets(train_dir=folder, one_hot=one_hot, dtype=np_dtype,
+                                    reshape=reshape, validation_size=validation_size,
+                                    seed=seed, batch_order=batch_order, log=log)
+
+    module = types.ModuleType("tensorflow.examples.tutorials.mnist.input_data")
+    module.read_data_sets = read_data_sets
+    module.DataSet = mnist.DataSet
+    module.dense_to_one_hot = mnist.dense_to_one_hot
+    return module
+
+
+# ---------------------------------------------------------------------------
+# Renamed and re-ordered API
+# ---------------------------------------------------------------------------
+
+def _is_axis(x):
+    return isinstance(x, (int, np.integer))
+
+
+def _renames(tf1):
+    """Top-level names TF 1.0 removed, mapped to their TF1 successors."""
+    return {
+        "sub": tf1.subtract, "mul": tf1.multiply, "neg": tf1.negative,
+        "inv": tf1.math.reciprocal, "select": tf1.where, "pack": tf1.stack,
+        "unpack": tf1.unstack, "batch_matmul": tf1.matmul, "listdiff": tf1.setdiff1d,
+        "complex_abs": tf1.abs, "concat_v2": tf1.concat,
+        "scalar_summary": tf1.summary.scalar, "histogram_summary": tf1.summary.histogram,
+        "image_summary": tf1.summary.image, "audio_summary": tf1.summary.audio,
+        "merge_summary": tf1.summary.merge, "merge_all_summaries": tf1.summary.merge_all,
+    }
+
+
+def _tf0_concat(tf1):
+    def concat(values, axis=None, name="concat", concat_dim=None):
+        """TF1's ``concat(values, axis)``, or TF 0.x's ``concat(concat_dim, values)``."""
+        if concat_dim is not None:
+            values, axis = axis if axis is not None else values, concat_dim
+        elif _is_axis(values) and not _is_axis(axis):
+            values, axis = axis, values
+        return tf1.concat(values, axis, name=name)
+    return concat
+
+
+def _tf0_split(tf1):
+    def split(value=None, num_or_size_splits=None, axis=0, num=None, name="split",
+              split_dim=None, num_split=None):
+        """TF1's ``split(value, n, axis)``, or TF 0.x's ``split(split_dim, num_split, value)``."""
+        if split_dim is not None or num_split is not None:
+            return tf1.split(value, num_split, axis=split_dim, name=name)
+        if _is_axis(value) and _is_axis(num_or_size_splits) and not _is_axis(axis):
+            value, num_or_size_splits, axis = axis, num_or_size_splits, value
+        return tf1.split(value, num_or_size_splits, axis=axis, num=num, name=name)
+    return split
+
+
+def _cross_entropy(fn, positional):
+    def wrapped(*args, **kwargs):
+        """TF 0.x's positional ``(logits, labels)`` and ``targets=``, else TF1's keywords."""
+        if "targets" in kwargs:
+            kwargs["labels"] = kwargs.pop("targets")
+        for name, value in zip(positional, args):
+            if name in kwargs:
+                raise TypeError(f"{fn.__name__}() got multiple values for argument {name!r}")
+            kwargs[name] = value
+        return fn(**kwargs)
+    wrapped.__name__ = fn.__name__
+    wrapped.__doc__ = fn.__doc__
+    return wrapped
+
+
+def build(tf, session_config=None, seed=None, input_data=None):
+    """The module a program gets for ``import tensorflow``.
+
+    ``session_config(config)`` returns the ConfigProto to run a session with,
+    given the program's own (or None); ``seed`` is the graph-level seed given
+    to every graph (None: the program's own seeding); ``input_data`` is the
+    module from :func:`make_input_data` (default: the program's own folder,
+    TF 1.0's batch order).
+    """
+    tf1 = tf.compat.v1
+    configure = session_config or (lambda config: config)
+
+    class Session(tf1.Session):
+        __doc__ = tf1.Session.__doc__
+
+        def __init__(self, target="", graph=None, config=None):
+            super().__init__(target, graph, configure(config))
+
+    class InteractiveSession(tf1.InteractiveSession):
+        __doc__ = tf1.InteractiveSession.__doc__
+
+        def __init__(self, target="", graph=None, config=None):
+            super().__init__(target, graph, configure(config))
+
+    class Graph(tf1.Graph):
+        __doc__ = tf1.Graph.__doc__
+
+        def __init__(self):
+            super().__init__()
+            if seed is not None:
+                self.seed = seed
+
+    def reset_default_graph():
+        """``tf.reset_default_graph``; the new default graph gets the runner's seed."""
+        tf1.reset_default_graph()
+        if seed is not None:
+            tf1.set_random_seed(seed)
+
+    extra = _renames(tf1)
+    extra.update(Session=Session, InteractiveSession=InteractiveSession, Graph=Graph,
+                 reset_default_graph=reset_default_graph,
+                 concat=_tf0_concat(tf1), split=_tf0_split(tf1))
+    nn = tf1.nn
+    sub_extra = {
+        "tf.nn": {
+            "softmax_cross_entropy_with_logits": _cross_entropy(
+                nn.softmax_cross_entropy_with_logits, ("logits", "labels", "dim", "name")),
+            "sparse_softmax_cross_entropy_with_logits": _cross_entropy(
+                nn.sparse_softmax_cross_entropy_with_logits, ("logits", "labels", "name")),
+            "sigmoid_cross_entropy_with_logits": _cross_entropy(
+                nn.sigmoid_cross_entropy_with_logits, ("logits", "labels", "name")),
+            "deconv2d": nn.conv2d_transpose,
+            "rnn": nn.static_rnn,
+            "bidirectional_rnn": nn.static_bidirectional_rnn,
+        },
+        "tf.train": {"SummaryWriter": tf1.summary.FileWriter},
+    }
+    if input_data is None:
+        input_data = make_input_data(None, "tf1.0")
+    mnist_ns = Namespace("tf.examples.tutorials.mnist", {"input_data": input_data})
+    extra["examples"] = Namespace("tf.examples", {
+        "tutorials": Namespace("tf.examples.tutorials", {"mnist": mnist_ns})})
+    datasets_mnist = Namespace("tf.contrib.learn.datasets.mnist", {
+        "read_data_sets": input_data.read_data_sets, "DataSet": input_data.DataSet})
+    datasets = Namespace("tf.contrib.learn.datasets", {"mnist": datasets_mnist})
+    learn_python = Namespace("tf.contrib.learn.python", {"learn": Namespace(
+        "tf.contrib.learn.python.learn", {"datasets": datasets})})
+    extra["contrib"] = Namespace("tf.contrib", {"learn": Namespace(
+        "tf.contrib.learn", {"datasets": datasets, "python": learn_python})})
+    return ApiModule("tf", tf1, extra, sub_extra)
+
+
+def resolve_import(shim, name, fromlist):
+    """What ``__import__(name, fromlist=...)`` returns for a ``tensorflow...`` name, or None.
+
+    None means: not the TF1 API's, let Python import the real module (for
+    ``tensorflow.python...`` and the like).
+    """
+    parts = name.split(".")[1:]
+    if not parts:
+        return shim
+    if parts[0] not in ("examples", "contrib"):
+        return None
+    node = shim
+    for i, part in enumerate(parts):
+        try:
+            node = getattr(node, part)
+        except AttributeError:
+            raise MissingModule("tf." + ".".join(parts[:i + 1])) from None
+    if fromlist:
+        for item in fromlist:
+            if item != "*" and not hasattr(node, item):
+                raise MissingModule(f"tf.{'.'.join(parts)}.{item}")
+        return node
+    return shim

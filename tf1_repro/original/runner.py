@@ -1,0 +1,211 @@
+"""Running a TF 0.x/1.x (or TF2) program as it was written, in this process.
+
+:func:`run_program` is the whole job of scripts/run_original.py after its flags
+are parsed.  It must run in a process of its own: for a TF1 program it calls
+``tf.compat.v1.disable_v2_behavior()`` (reference variables and graph mode,
+process-wide, as TF1 was) before the program's first statement, and it
+replaces ``__main__``, ``sys.argv`` and the program's ``__import__``.
+
+The program runs as ``__main__`` with ``sys.argv == [path]`` (its own argparse
+or ``tf.app.flags`` see no runner flags) and its folder first on
+``sys.path``, as ``python path`` would.  Its ``import tensorflow`` (and only
+its own: modules it imports see the real TensorFlow) goes through a
+built-in ``__import__`` that returns the TF1 API of tf1_repro.original.api.
+
+Seeding, ``seed`` not None:
+
+* TF1 programs: ``random.seed(S)``, ``np.random.seed(S)`` and
+  ``tf.set_random_seed(S)`` on the default graph before the first statement,
+  and the same graph seed on every ``tf.Graph()`` and after every
+  ``tf.reset_default_graph()``.  That is the archive's ``--seed``: the post's
+  program with its seeds set at the top, so TF1's implicit op seeds.
+* TF2 programs: ``tf.keras.utils.set_random_seed(S)`` (Python, NumPy and
+  TensorFlow), and no v2-behaviour disabling.
+
+Threads: ``threads >= 1`` gives every Session the archive's configuration
+(tf1_repro.graph_session.session_config: 1 is the deterministic schedule), and
+a TF2 program that many inter- and intra-op threads; ``threads == 0`` leaves
+the program's own session configuration and TensorFlow's thread pools alone.
+"""
+import builtins
+import dataclasses
+import os
+import random
+import sys
+import traceback
+import types
+
+from tf1_repro.errors import ReproError
+from tf1_repro.original import api, source
+
+
+@dataclasses.dataclass
+class Options:
+    """How to run one program (the runner's flags)."""
+    program: str
+    seed: int | None = None
+    data_dir: str | None = None
+    threads: int = 1
+    batch_order: str = "tf1.0"
+    api: str = "auto"  # "auto", "tf1" or "tf2"
+
+
+@dataclasses.dataclass
+class Prepared:
+    """A program read, converted and compiled, before anything of TensorFlow is imported."""
+    path: str
+    code: types.CodeType
+    python2: bool
+    api: str
+
+
+def prepare(options):
+    """Read, convert and compile the program; decide TF1 or TF2.  Raises UsageError."""
+    path = os.path.abspath(options.program)
+    text = source.read_program(options.program)
+    python2 = source.is_python2(text)
+    if python2:
+        text = source.convert_python2(text, options.program)
+    code = source.compile_program(text, path, python2)
+    which = options.api if options.api != "auto" else source.detect_api(text)
+    return Prepared(path=path, code=code, python2=python2, api=which)
+
+
+def _program_builtins(shim, real_tf_names):
+    """The program's ``__builtins__``: ``__import__`` that serves the TF1 API, plus Python 2 names."""
+    real_import = builtins.__import__
+
+    def __import__(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0 and (name == "tensorflow" or name.startswith("tensorflow.")):
+            found = api.resolve_import(shim, name, fromlist)
+            if found is not None:
+                return found
+            module = real_import(name, globals, locals, fromlist, level)
+            return module if fromlist else shim
+        return real_import(name, globals, locals, fromlist, level)
+
+    namespace = dict(vars(builtins))
+    namespace["__import__"] = __import__
+    return namespace
+
+
+def _python2_builtins(namespace):
+    import functools
+    import importlib
+    namespace.setdefault("reduce", functools.reduce)
+    namespace.setdefault("intern", sys.intern)
+    namespace.setdefault("reload", importlib.reload)
+    namespace[source.PY2_DIV_NAME] = source.py2_div
+
+
+def _session_configurator(threads):
+    from tf1_repro.graph_session import session_config
+
+    if threads == 0:
+        return None
+
+    def configure(config):
+        ours = session_config(threads)
+        if config is None:
+            return ours
+        merged = type(ours)()
+        merged.CopyFrom(config)
+        merged.MergeFrom(ours)
+        return merged
+    return configure
+
+
+def _setup_tf1(options, log):
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # tf.compat.v1.layers and rnn_cell need Keras 2
+    import numpy as np
+    import tensorflow as tf
+
+    from tf1_repro import graph_session  # noqa: F401  (quiets TF's deprecation warnings first)
+    tf.compat.v1.disable_v2_behavior()
+    # NumPy 1.x printed scalars as 923.0, not np.float32(923.0).
+    np.set_printoptions(legacy="1.25")
+    input_data = api.make_input_data(options.data_dir, options.batch_order)
+    shim = api.build(tf, session_config=_session_configurator(options.threads),
+                     seed=options.seed, input_data=input_data)
+    if options.seed is not None:
+        random.seed(options.seed)
+        np.random.seed(options.seed)
+        tf.compat.v1.set_random_seed(options.seed)
+    log("TF1 program: v2 behaviour disabled, seed %s, threads %s, batch order %s",
+        options.seed, options.threads, options.batch_order)
+    return shim
+
+
+def _setup_tf2(options, log):
+    # The archive's TF2 post (004) is Keras 2 code; tf-keras keeps it running.
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    import tensorflow as tf
+
+    if options.threads:
+        tf.config.threading.set_inter_op_parallelism_threads(options.threads)
+        tf.config.threading.set_intra_op_parallelism_threads(options.threads)
+    if options.seed is not None:
+        tf.keras.utils.set_random_seed(options.seed)
+    log("TF2 program: eager, seed %s, threads %s", options.seed, options.threads)
+    return tf
+
+
+class ProgramFailed(Exception):
+    """The program raised; ``exit_code`` is what the runner exits with."""
+
+    def __init__(self, message, exit_code):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _program_line(tb, path):
+    """The innermost line of the program's own file in a traceback."""
+    line = None
+    for frame, lineno in traceback.walk_tb(tb):
+        if frame.f_code.co_filename == path:
+            line = lineno
+    return line
+
+
+def _program_traceback(exc, path):
+    """The traceback from the program's first frame on (the runner's frames left out)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != path:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+
+
+def run_program(options, log=lambda *args: None):
+    """Run the program; return its exit status, or raise UsageError / ProgramFailed."""
+    prepared = prepare(options)
+    log("%s: %s, %s", options.program, "Python 2 (converted)" if prepared.python2 else "Python 3",
+        prepared.api.upper())
+    setup = _setup_tf1 if prepared.api == "tf1" else _setup_tf2
+    tf_module = setup(options, log)
+    namespace = _program_builtins(tf_module, None)
+    if prepared.python2:
+        _python2_builtins(namespace)
+
+    main = types.ModuleType("__main__")
+    main.__file__ = prepared.path
+    main.__builtins__ = namespace
+    saved = sys.modules.get("__main__"), list(sys.argv), list(sys.path)
+    sys.modules["__main__"] = main
+    sys.argv[:] = [options.program]
+    sys.path.insert(0, os.path.dirname(prepared.path))
+    try:
+        exec(prepared.code, main.__dict__)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except (api.MissingAPI, ReproError) as e:
+        # A TF1 name not provided, or the archive's loader refusing bad data:
+        # one line naming the program's line that asked for it.
+        line = _program_line(e.__traceback__, prepared.path)
+        where = f"{options.program}:{line}" if line else options.program
+        raise ProgramFailed(f"{where}: {e}", 2) from None
+    except BaseException as e:  # the program's own error: its traceback, not ours
+        sys.stderr.write(_program_traceback(e, prepared.path))
+        raise ProgramFailed(f"{options.program} raised {type(e).__name__}", 1) from None
+    finally:
+        sys.modules["__main__"], sys.argv[:], sys.path[:] = saved[0], saved[1], saved[2]
+    return 0

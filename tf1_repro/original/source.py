@@ -1,0 +1,201 @@
+"""Reading a user's program: Python 2 conversion and which TensorFlow it was written for.
+
+The programs this runner exists for were written in 2016-2018, many of them in
+Python 2 (``print res``, ``xrange``, ``dict.iteritems``, integer ``/``).  The
+file is converted in memory with fissix, a maintained fork of lib2to3, and is
+never written back.  Only the fixers that keep every statement on its own line
+are used, so an error in the converted code still names the line of the
+user's file; the few Python 2 built-ins whose fixers would insert an import
+line (``reduce``, ``intern``, ``reload``) are provided as built-ins instead.
+
+Python 2's ``/`` floored when both operands were integers.  lib2to3 has no
+fixer for it, because it depends on the values; here every ``/`` of a
+Python 2 program (without ``from __future__ import division``) becomes a call
+of :func:`py2_div`, which decides at run time as Python 2 did.  TensorFlow
+tensors divide as TF1 on Python 2 did too: ``Tensor.__div__`` was
+``tf.div``, which floors integer tensors.
+"""
+import ast
+import copy
+import io
+import numbers
+import re
+import tokenize
+
+import numpy as np
+
+from tf1_repro.errors import UsageError
+
+# Fixers left out: they insert an import line (reduce, intern, reload,
+# exitfunc, operator) or a statement (tuple_params), which would shift the
+# line numbers of everything below, or they rewrite ``import helper`` into a
+# package-relative import that a script cannot use (import).
+_SKIPPED_FIXERS = {"fix_import", "fix_reduce", "fix_intern", "fix_reload", "fix_exitfunc",
+                   "fix_operator", "fix_tuple_params"}
+
+# Names a Python 2 program may still call after conversion (see the module doc).
+PY2_DIV_NAME = "__tf1_repro_py2_div__"
+
+
+def read_program(path):
+    """The text of ``path``; a UsageError naming the file when it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise UsageError(f"--program={path}: cannot read: {e.strerror}")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        return raw.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as e:
+        raise UsageError(f"--program={path}: not a Python source file ({e})")
+
+
+_PY2_ONLY_NAMES = re.compile(
+    r"\b(xrange|raw_input|iteritems|itervalues|iterkeys|has_key|basestring|unicode|unichr|"
+    r"execfile|izip|imap|ifilter)\b")
+
+
+def is_python2(source):
+    """True when ``source`` is Python 2: it does not compile as Python 3, or calls Python 2-only names."""
+    try:
+        compile(source, "<program>", "exec", dont_inherit=True)
+    except SyntaxError:
+        return True
+    return bool(_PY2_ONLY_NAMES.search(_code_only(source)))
+
+
+def _code_only(source):
+    """The source's names and operators, without strings and comments."""
+    parts = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type in (tokenize.NAME, tokenize.OP):
+                parts.append(tok.string)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return source
+    return " ".join(parts)
+
+
+def convert_python2(source, path):
+    """Python 2 source -> Python 3 source with the same line numbers (fissix)."""
+    import logging
+
+    from fissix import refactor
+    from fissix.pgen2.parse import ParseError
+
+    logging.getLogger("RefactoringTool").setLevel(logging.WARNING)  # "Skipping optional fixer"
+
+    fixers = [f for f in refactor.get_fixers_from_package("fissix.fixes")
+              if f.rsplit(".", 1)[1] not in _SKIPPED_FIXERS]
+    tool = refactor.RefactoringTool(fixers)
+    text = source if source.endswith("\n") else source + "\n"
+    try:
+        tree = tool.refactor_string(text, path)
+    except (ParseError, SyntaxError, tokenize.TokenError, IndentationError) as e:
+        line = getattr(e, "lineno", None) or (getattr(e, "context", None) or (None, (None,)))[1][0]
+        where = f"{path}:{line}" if line else path
+        raise UsageError(f"{where}: neither Python 3 nor Python 2 the converter can read ({e.__class__.__name__})")
+    return str(tree)
+
+
+class _ClassicDivision(ast.NodeTransformer):
+    """``a / b`` -> ``py2_div(a, b)`` and ``x /= b`` -> ``x = py2_div(x, b)``."""
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Div):
+            call = ast.Call(func=ast.Name(id=PY2_DIV_NAME, ctx=ast.Load()),
+                            args=[node.left, node.right], keywords=[])
+            return ast.copy_location(call, node)
+        return node
+
+    def visit_AugAssign(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Div):
+            load = _as_load(node.target)
+            call = ast.Call(func=ast.Name(id=PY2_DIV_NAME, ctx=ast.Load()),
+                            args=[load, node.value], keywords=[])
+            return ast.copy_location(ast.Assign(targets=[node.target], value=call), node)
+        return node
+
+
+def _as_load(target):
+    """The assignment target ``x`` / ``x[i]`` / ``x.a`` as an expression that reads it."""
+    node = copy.deepcopy(target)
+    for n in ast.walk(node):
+        if hasattr(n, "ctx"):
+            n.ctx = ast.Load()
+    return node
+
+
+def _has_future_division(tree):
+    return any(isinstance(n, ast.ImportFrom) and n.module == "__future__"
+               and any(a.name == "division" for a in n.names) for n in tree.body)
+
+
+def compile_program(source, path, python2):
+    """A code object for the program, with Python 2's ``/`` when ``python2``."""
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError as e:
+        raise UsageError(f"{path}:{e.lineno}: syntax error: {e.msg}")
+    if python2 and not _has_future_division(tree):
+        tree = ast.fix_missing_locations(_ClassicDivision().visit(tree))
+    return compile(tree, path, "exec", dont_inherit=True)
+
+
+def _is_integer(x):
+    if isinstance(x, bool):
+        return True
+    if isinstance(x, numbers.Integral):
+        return True
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iub":
+        return True
+    return False
+
+
+def py2_div(a, b):
+    """Python 2's ``a / b``: floor division of two integers, true division otherwise."""
+    if _is_integer(a) and _is_integer(b):
+        return a // b
+    tf_div = _tensor_div(a, b)
+    if tf_div is not None:
+        return tf_div
+    return a / b
+
+
+def _tensor_div(a, b):
+    import sys
+    tf = sys.modules.get("tensorflow")
+    if tf is None:
+        return None
+    if isinstance(a, (tf.Tensor, tf.Variable)) or isinstance(b, (tf.Tensor, tf.Variable)):
+        return tf.compat.v1.div(a, b)
+    return None
+
+
+# Which TensorFlow a program was written for (see detect_api).
+_TF1_MARKERS = {"placeholder", "Session", "InteractiveSession", "input_data", "contrib",
+                "set_random_seed", "global_variables_initializer", "initialize_all_variables",
+                "get_variable", "variable_scope", "py_func", "compat", "reset_default_graph",
+                "Graph", "GradientDescentOptimizer", "AdamOptimizer"}
+_TF2_MARKERS = {"GradientTape", "keras"}
+
+
+def detect_api(source):
+    """``"tf1"`` or ``"tf2"``: the TensorFlow the program was written for.
+
+    A program that uses any TF1 graph-and-session name (``placeholder``,
+    ``Session``, ``input_data``, ``tf.train`` optimizers, ...) is TF1; one
+    that uses none of them but ``GradientTape``, ``keras`` or ``tf.function``
+    is TF2; anything else is taken as TF1, the archive's subject.
+    """
+    tokens = _code_only(source).split()
+    names = set(tokens)
+    attributes = {b for a, b in zip(tokens, tokens[1:]) if a == "."}
+    if names & _TF1_MARKERS:
+        return "tf1"
+    if names & _TF2_MARKERS or "function" in attributes:
+        return "tf2"
+    return "tf1"
