@@ -1,0 +1,214 @@
+"""Nielsen's chapter 1 on post 002's graph: the start, the batches, the twin, the claims."""
+import dataclasses
+import functools
+import os
+import random
+
+import numpy as np
+import pytest
+
+from scriptrun import data_dir, run_script
+from tf1_repro.posts import nielsen_book as book
+from tf1_repro.reference import nielsen_numpy as ref
+
+WEIGHTS = ("w_1", "b_1", "w_2", "b_2")
+
+
+@functools.lru_cache(maxsize=None)
+def data(train_size=book.TRAIN_SIZE, pixels="pickle"):
+    return book.load_data(data_dir(), book.Config(train_size=train_size, pixels=pixels),
+                          log=lambda *_: None)
+
+
+# ---------------------------------------------------------------------------
+# Nielsen's data, start and shuffles
+# ---------------------------------------------------------------------------
+
+def test_pickle_pixels_are_bytes_over_256_and_the_split_is_the_files_order():
+    d = data()
+    assert d.train_x.shape == (50000, 784) and d.test_x.shape == (10000, 784)
+    assert d.validation_x.shape == (10000, 784)
+    # mnist.pkl.gz's first training image, row 6: 3/256, 18/256, ..., 255/256.
+    np.testing.assert_array_equal(d.train_x[0][152:164], np.array(
+        [0.01171875, 0.0703125, 0.0703125, 0.0703125, 0.4921875, 0.53125, 0.68359375,
+         0.1015625, 0.6484375, 0.99609375, 0.96484375, 0.49609375], dtype=np.float32))
+    assert d.train_x.max() == np.float32(255 / 256) and d.train_x.dtype == np.float32
+    assert data(pixels="idx").train_x.max() == np.float32(1.0)
+    assert int(np.argmax(d.train_y[0])) == 5 and d.train_y.shape == (50000, 10)
+
+
+def test_darkness_baseline_is_the_books_2225_exactly():
+    """Deterministic and scale-free: it pins the 50 000 training images as the book's."""
+    d = data()
+    assert book.darkness_count(d.train_bytes, d.train_labels, d.test_bytes, d.test_labels) == 2225
+    # Another training set (the first 10 000 only) moves it: the check can fail.
+    d10 = data(10000)
+    assert book.darkness_count(d10.train_bytes, d10.train_labels, d10.test_bytes, d10.test_labels) != 2225
+
+
+def test_start_is_network_py_after_np_random_seed():
+    cfg = book.Config(seed=7, hidden=30)
+    start = book.nielsen_start(cfg)
+    np.random.seed(7)
+    net = ref.nielsen_network([784, 30, 10])
+    ours = ref.Network.from_graph_weights(**start, dtype=np.float64)
+    for a, b in zip(net.weights + net.biases, ours.weights + ours.biases):
+        np.testing.assert_array_equal(a, b)
+    # Biases first: drawing weights first would give other numbers.
+    np.random.seed(7)
+    assert not np.array_equal(np.random.randn(30, 784).T, start["w_1"])
+
+
+def test_epoch_plans_are_network_py_shuffles():
+    cfg = book.Config(seed=3, train_size=1003, batch_size=10, epochs=3)
+    plans = book.epoch_plans(cfg)
+    random.seed(3)
+    training_data = [("image", i) for i in range(1003)]
+    for epoch in plans:
+        random.shuffle(training_data)  # network.py: in place, every epoch
+        batches = [training_data[k:k + 10] for k in range(0, 1003, 10)]
+        assert [[i for _, i in b] for b in batches] == [list(b) for b in epoch]
+    assert len(plans[0][-1]) == 3  # network.py's last, shorter mini-batch
+
+
+# ---------------------------------------------------------------------------
+# The graph and the NumPy twin, step for step in float64
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("train_size,batch_size", [(2000, 10), (1003, 10)])
+def test_graph_equals_numpy_twin_in_the_books_rule(train_size, batch_size):
+    """Two epochs from network.py's start on network.py's batches: counts equal, weights to 1e-10.
+
+    (1003, 10) has a last mini-batch of 3 stepped with eta / 3, as network.py's.
+    """
+    cfg = book.Config(train_size=train_size, batch_size=batch_size, epochs=2, seed=1)
+    d = data(train_size)
+    graph = book.train(cfg, d, emit=lambda _: None)
+    np.random.seed(cfg.seed)
+    net = ref.nielsen_network([784, cfg.hidden, 10])
+    counts = ref.train_like_book(net, d.train_x, d.train_y, book.epoch_plans(cfg), cfg.eta,
+                                 d.test_x, d.test_y)
+    assert graph["counts"] == counts
+    ours = net.graph_weights()
+    moved = np.abs(graph["final_weights"]["w_2"] - graph["initial_weights"]["w_2"]).max()
+    assert moved > 0.1  # the weights did move a long way
+    for k in WEIGHTS:
+        np.testing.assert_allclose(graph["final_weights"][k], ours[k], rtol=0, atol=1e-10)
+
+
+def test_the_books_rule_is_eta_over_m_for_weights_and_biases():
+    """One mini-batch: every parameter moves by (eta / m) times its summed gradient."""
+    cfg = book.Config(train_size=10, batch_size=10, epochs=1, eta=3.0)
+    d = data(10)
+    plans = [[np.arange(10, dtype=np.int32)]]
+    start = book.nielsen_start(cfg)
+    after = book.train(cfg, d, emit=lambda _: None, plans=plans)["final_weights"]
+    net = ref.Network.from_graph_weights(**start, dtype=np.float64, step_rule="nielsen")
+    nabla_b, nabla_w = net.backprop(d.train_x.T.astype(np.float64), d.train_y.T)
+    sums = {"w_1": nabla_w[0].T, "w_2": nabla_w[1].T,
+            "b_1": nabla_b[0].sum(axis=1, keepdims=True).T, "b_2": nabla_b[1].sum(axis=1, keepdims=True).T}
+    for k in WEIGHTS:
+        assert np.abs(sums[k]).max() > 1e-3
+        np.testing.assert_allclose(start[k] - after[k], 0.3 * sums[k], rtol=1e-9, atol=1e-13)
+
+
+# ---------------------------------------------------------------------------
+# The claims: declared, and able to fail
+# ---------------------------------------------------------------------------
+
+def test_every_claim_is_declared_with_evidence():
+    for name, claim in book.CLAIMS.items():
+        assert set(claim) == {"book", "value", "ours", "when", "study", "band", "why", "known_gap"}, name
+        assert claim["band"] and len(claim["why"]) > 40, name
+
+
+# For each claim, a value from a run that plainly lacks the property: it must fail the band.
+LACKING = {
+    "peak_percent": 10.31,            # an untrained network (near chance)
+    "best_of_three_peak": 90.0,       # three runs that stall well short of the book
+    "hidden100_peak_percent": 95.3,   # the 30-unit network's level: no improvement
+    "eta_small_final_percent": 95.0,  # learns fast, not "very slowly"
+    "eta_small_gain_points": 0.0,     # does not learn at all
+    "eta_large_max_percent": 91.0,    # learns despite eta = 100
+    "quick_final_percent": 10.31,     # untrained
+    "random_percent": 22.25,          # not random guessing (the darkness heuristic)
+    "darkness_percent": 22.47,        # the heuristic on another training set (10 000 images)
+}
+
+
+@pytest.mark.parametrize("name", sorted(book.CLAIMS))
+def test_each_band_fails_a_run_that_lacks_the_property(name):
+    ok, why = book.verdict(name, LACKING[name])
+    assert not ok and why
+
+
+def test_published_dict_matches_the_run():
+    full = book.published(book.Config())
+    assert set(full) == {"peak_percent", "random_percent", "darkness_percent"}
+    assert full["peak_percent"]["value"] == 95.42 and full["peak_percent"]["band"] == {"atol": 0.5}
+    assert set(book.published(book.Config(eta=100.0))) == {"max_percent", "random_percent",
+                                                           "darkness_percent"}
+    quick = book.published(book.Config(epochs=2, train_size=10000))
+    assert set(quick) == {"final_percent", "random_percent"}
+    assert set(book.published(book.Config(), study=True)) == {"best_of_three_peak"}
+
+
+def test_percentile_rank():
+    assert book.percentile_rank([95.29, 95.29, 95.40], 95.42) == 100.0
+    assert book.percentile_rank([95.0, 95.42, 96.0, 94.0], 95.42) == 62.5
+
+
+# ---------------------------------------------------------------------------
+# The command line (the default suite's short run)
+# ---------------------------------------------------------------------------
+
+def test_script_prints_the_books_transcript_and_writes_outputs(tmp_path):
+    proc, results = run_script("nielsen_book", "--epochs=2", "--train_size=10000",
+                               output_dir=str(tmp_path))
+    lines = proc.stdout.splitlines()
+    counts = results["figures"]["counts"]
+    assert lines[:2] == [f"Epoch {j}: {c} / 10000" for j, c in enumerate(counts)]
+    assert sorted(os.listdir(tmp_path)) == ["accuracy.png", "results.json", "tensorboard"]
+    assert results["figures"]["final_percent"] >= 75.0  # the quick claim's band
+    assert results["published"]["final_percent"]["band"] == {"min": 75.0}
+
+
+def test_seed_study_reports_where_the_books_peak_falls(tmp_path):
+    proc, results = run_script("nielsen_book", "--epochs=1", "--train_size=2000", "--seeds=3",
+                               output_dir=str(tmp_path))
+    figs = results["figures"]
+    assert figs["seeds"] == [0, 1, 2] and len(figs["peaks_percent"]) == 3
+    assert figs["best_of_three_peak"] == max(figs["peaks_percent"])
+    assert figs["book_peak_percentile"] == book.percentile_rank(figs["peaks_percent"], 95.42)
+    assert "percentile" in proc.stdout
+
+
+@pytest.mark.parametrize("flag,needle", [
+    ("--epochs=0", "--epochs=0: must be at least 1"),
+    ("--eta=0", "--eta=0.0: must be a positive number"),
+    ("--train_size=60000", "--train_size=60000: must be between 1 and 50000"),
+    ("--batch_size=0", "--batch_size=0"),
+    ("--pixels=jpeg", "--pixels"),
+    ("--seeds=0", "--seeds=0: must be at least 1"),
+])
+def test_nonsense_flags_fail_cleanly(tmp_path, flag, needle):
+    out = tmp_path / "out"
+    proc, results = run_script("nielsen_book", flag, output_dir=str(out), check=False)
+    assert proc.returncode != 0 and needle in proc.stderr
+    assert "Traceback" not in proc.stderr and results is None
+
+
+# ---------------------------------------------------------------------------
+# The book's full runs
+# ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_full_run_graph_equals_twin_on_the_first_epoch():
+    """The book's configuration, one epoch on all 50 000 images: counts equal, weights close."""
+    cfg = book.Config(epochs=1)
+    graph = book.train(cfg, data(), emit=lambda _: None)
+    np.random.seed(cfg.seed)
+    net = ref.nielsen_network([784, 30, 10])
+    counts = ref.train_like_book(net, data().train_x, data().train_y, book.epoch_plans(cfg), cfg.eta,
+                                 data().test_x, data().test_y)
+    assert graph["counts"] == counts
