@@ -185,10 +185,7 @@ def test_seed_study_reports_where_the_books_peak_falls(tmp_path):
 
 @pytest.mark.parametrize("flag,needle", [
     ("--epochs=0", "--epochs=0: must be at least 1"),
-    ("--eta=0", "--eta=0.0: must be a positive number"),
     ("--train_size=60000", "--train_size=60000: must be between 1 and 50000"),
-    ("--batch_size=0", "--batch_size=0"),
-    ("--pixels=jpeg", "--pixels"),
     ("--seeds=0", "--seeds=0: must be at least 1"),
 ])
 def test_nonsense_flags_fail_cleanly(tmp_path, flag, needle):
@@ -196,6 +193,19 @@ def test_nonsense_flags_fail_cleanly(tmp_path, flag, needle):
     proc, results = run_script("nielsen_book", flag, output_dir=str(out), check=False)
     assert proc.returncode != 0 and needle in proc.stderr
     assert "Traceback" not in proc.stderr and results is None
+
+
+@pytest.mark.parametrize("change,needle", [
+    (dict(eta=0.0), "--eta=0.0: must be a positive number"),
+    (dict(eta=float("nan")), "--eta=nan: must be a positive number"),
+    (dict(batch_size=0), "--batch_size=0: must be between 1 and the 50000 training images"),
+    (dict(train_size=100, batch_size=101), "--batch_size=101: must be between 1 and the 100"),
+    (dict(hidden=0), "--hidden=0: must be at least 1"),
+    (dict(pixels="jpeg"), "--pixels=jpeg: expected one of pickle, idx"),
+])
+def test_config_validation_names_the_flag(change, needle):
+    with pytest.raises(book.UsageError, match=needle.replace("(", r"\(")):
+        dataclasses.replace(book.Config(), **change).validate()
 
 
 # ---------------------------------------------------------------------------
