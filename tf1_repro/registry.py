@@ -39,9 +39,19 @@ GOLDENS = [
     GoldenSpec("decoupled_rnn_autodiff", "decoupled_rnn", ["--mode=autodiff", "--side_by_side"], True),
     # The post's weights were unseeded: its two claims over 8 weight seeds (~15 min).
     GoldenSpec("decoupled_rnn_seeds", "decoupled_rnn", ["--seeds=8"], True),
+    # Nielsen's chapter 1, the book behind post 002: the book's runs (about
+    # 25 s each, the 100-unit one about a minute) and its "best of three" as
+    # a seed study are slow; 2 epochs on 10 000 images keep it in the default suite.
+    GoldenSpec("nielsen_book_quick", "nielsen_book", ["--epochs=2", "--train_size=10000"], False),
+    GoldenSpec("nielsen_book", "nielsen_book", [], True),
+    GoldenSpec("nielsen_book_hidden100", "nielsen_book", ["--hidden=100"], True),
+    GoldenSpec("nielsen_book_eta_small", "nielsen_book", ["--eta=0.001"], True),
+    GoldenSpec("nielsen_book_eta_small_seeds", "nielsen_book", ["--eta=0.001", "--seeds=10"], True),
+    GoldenSpec("nielsen_book_eta_large", "nielsen_book", ["--eta=100"], True),
+    GoldenSpec("nielsen_book_seeds", "nielsen_book", ["--seeds=10"], True),
 ]
 
-POSTS = ["nielsen_mlp", "decoupled_rnn", "gradient_override", "tf2_backprop"]
+POSTS = ["nielsen_mlp", "nielsen_book", "decoupled_rnn", "gradient_override", "tf2_backprop"]
 
 
 def specs_for(post):

@@ -119,3 +119,31 @@ def train_like_graph(network, data, steps, batch_size, eta, eval_every=1000, eva
         if i % eval_every == 0:
             counts.append(float(network.evaluate(test_x, test_y)))
     return counts
+
+
+def nielsen_network(sizes, dtype=np.float64):
+    """``Network(sizes)`` as network.py builds it: N(0, 1) biases first, then weights.
+
+    Draws from NumPy's global RNG, so after ``np.random.seed(S)`` it is the
+    network network.py starts from; the book's step rule (``eta / n``).
+    """
+    biases = [np.random.randn(y, 1) for y in sizes[1:]]
+    weights = [np.random.randn(y, x) for x, y in zip(sizes[:-1], sizes[1:])]
+    return Network(weights, biases, dtype=dtype, step_rule="nielsen")
+
+
+def train_like_book(network, train_x, train_y, plans, eta, test_x, test_y):
+    """network.py's ``SGD`` on given mini-batch plans; the test count after every epoch.
+
+    ``plans`` holds, per epoch, the index arrays of its mini-batches (network.py
+    shuffles ``training_data`` with ``random.shuffle`` and slices it; the caller
+    replays that).  Images are rows [N, 784] (float32, promoted to the
+    network's dtype in the products, as network.py's float32 pixels were),
+    labels one-hot rows [N, 10].
+    """
+    counts = []
+    for batches in plans:
+        for idx in batches:
+            network.update_mini_batch(train_x[idx].T, train_y[idx].T, eta)
+        counts.append(network.evaluate(test_x, test_y))
+    return counts
