@@ -140,7 +140,7 @@ def verdict(claim, value):
     """(status, why) from the declaration alone; status is one of the four constants above."""
     ok, why = in_band(value, claim)
     if claim.known_gap:
-        return (NEWLY_HOLDS, f"in band although declared a known gap") if ok else (KNOWN_GAP, why)
+        return (NEWLY_HOLDS, "in band although declared a known gap") if ok else (KNOWN_GAP, why)
     return (REPRODUCED, "") if ok else (NEWLY_FAILS, why)
 
 

@@ -71,7 +71,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf1_repro import mnist
-from tf1_repro.claims.nielsen_book import BOOK, BOOK_PEAK
+from tf1_repro.claims.nielsen_book import BOOK, BOOK_PEAK  # noqa: F401  (BOOK: the book's run, for the script)
 from tf1_repro.errors import UsageError
 from tf1_repro.graph_session import fingerprint, session_config
 from tf1_repro.posts.nielsen_mlp import accuracy, forward_backward
