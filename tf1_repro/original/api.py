@@ -105,19 +105,16 @@ def make_input_data(data_dir, batch_order, emit=print):
     ``data_dir`` (when not None) replaces the folder the program names, so
     ``read_data_sets("MNIST_data/")`` reads the archive's copy; the
     ``Extracting ...`` lines still name the program's folder, as its
-    transcript did.  The graph-level seed of the default graph is passed on
-    as TF1 did (it matters only to the ``tf1.1`` batch order).
+    transcript did.  The arguments are TF1's, passed on as they are (dtype
+    rules, fake data and validation edges are the loader's, TF1's); the
+    graph-level seed of the default graph is passed on as TF1 read it (it
+    matters only to the ``tf1.1`` batch order).
     """
     from tf1_repro import mnist
 
-    def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=None, reshape=True,
+    def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=np.float32, reshape=True,
                        validation_size=5000, seed=None, source_url=None):
-        if fake_data:
-            raise MissingAttribute("input_data.read_data_sets(fake_data=True)")
         import tensorflow as real_tf
-        np_dtype = np.float32 if dtype is None else real_tf.as_dtype(dtype).as_numpy_dtype
-        if seed is None:
-            seed = real_tf.compat.v1.get_default_graph().seed
         folder = data_dir if data_dir else train_dir
 
         def log(message):
@@ -125,9 +122,10 @@ def make_input_data(data_dir, batch_order, emit=print):
                 message = "Extracting " + os.path.join(train_dir, os.path.basename(message[11:]))
             emit(message)
 
-        return mnist.read_data_sets(train_dir=folder, one_hot=one_hot, dtype=np_dtype,
-                                    reshape=reshape, validation_size=validation_size,
-                                    seed=seed, batch_order=batch_order, log=log)
+        return mnist.read_data_sets(folder, fake_data, one_hot, dtype, reshape, validation_size,
+                                    seed, source_url or None,
+                                    graph_seed=real_tf.compat.v1.get_default_graph().seed,
+                                    batch_order=batch_order, log=log)
 
     module = types.ModuleType("tensorflow.examples.tutorials.mnist.input_data")
     module.read_data_sets = read_data_sets
