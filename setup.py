@@ -24,5 +24,9 @@ setup(
         "matplotlib>=3.8",
         "fissix>=24.4",  # Python 2 programs converted in memory (scripts/run_original.py)
     ],
-    extras_require={"test": ["pytest>=8"]},
+    extras_require={
+        "test": ["pytest>=8"],
+        # Seed studies over a Dask cluster (--dask_scheduler=ADDRESS).
+        "dask": ["dask[distributed]>=2024.1"],
+    },
 )

@@ -23,7 +23,7 @@ import numpy as np
 from absl import flags, logging
 
 import _checkout  # noqa: F401  (this checkout's tf1_repro, not another clone's)
-from tf1_repro import claims, cli, report
+from tf1_repro import claims, cli, report, study
 from tf1_repro.posts import decoupled_rnn as post
 
 flags.DEFINE_integer("epochs", 100, "Passes over the training images (the post: 100).", lower_bound=1)
@@ -47,6 +47,7 @@ flags.DEFINE_bool("oracle_quality", True, "Measure the oracles against the true 
 flags.DEFINE_integer("seeds", 1, "Test the post's two claims over this many seeds (--seed, "
                      "--seed+1, ...: each the post's program with that seed, its split and its "
                      "weights), manual and autodiff each (1: a single run).", lower_bound=1)
+cli.define_study_flags()
 cli.define_common_flags(post.NAME, seed=678)
 flags.register_validator("seed", lambda v: v >= 0, "--seed must be >= 0")
 FLAGS = flags.FLAGS
@@ -128,8 +129,12 @@ def study_main(config):
     import time
     from tf1_repro.graph_session import fingerprint
     t0 = time.time()
-    with report.OutputDir(FLAGS.output_dir) as out:
-        rows = post.seed_study(config, FLAGS.data_dir, FLAGS.seeds, log=logging.info)
+    post.load_pool(FLAGS.data_dir, config.seed, log=lambda *_: None)  # the files, before any worker
+    progress = study.progress_for(FLAGS.output_dir, post.study_seed, dataclasses.asdict(config),
+                                  fingerprint(config.threads))
+    with study.kept_on_failure(progress, FLAGS.seeds), report.OutputDir(FLAGS.output_dir) as out:
+        rows = post.seed_study(config, FLAGS.data_dir, FLAGS.seeds, workers=FLAGS.workers,
+                               dask_scheduler=FLAGS.dask_scheduler, progress=progress)
         figs, tolerances = post.seed_study_figures(config, rows)
         print(f"seed study: {len(rows)} seeds from {config.seed}, "
               f"ordering {config.ordering}")

@@ -18,7 +18,7 @@ import time
 from absl import flags, logging
 
 import _checkout  # noqa: F401  (this checkout's tf1_repro, not another clone's)
-from tf1_repro import claims, cli, report
+from tf1_repro import claims, cli, report, study
 from tf1_repro.posts import nielsen_book as book
 
 flags.DEFINE_integer("hidden", 30, "Hidden units: Network([784, hidden, 10]) (the book: 30, then 100).")
@@ -31,6 +31,7 @@ flags.DEFINE_enum("pixels", "pickle", list(book.PIXELS),
                   "pickle: byte / 256, as mnist.pkl.gz holds them; idx: byte / 255.")
 flags.DEFINE_integer("seeds", 1, "Run a seed study of the peak over this many seeds (1: one run).")
 cli.define_common_flags(book.NAME)
+cli.define_study_flags()
 FLAGS = flags.FLAGS
 
 
@@ -99,9 +100,14 @@ def single_run(config):
 def study_run(config):
     from tf1_repro.graph_session import fingerprint
     t0 = time.time()
-    data = book.load_data(FLAGS.data_dir, config, log=logging.info)
-    with report.OutputDir(FLAGS.output_dir) as out:
-        figs = book.seed_study(config, data, FLAGS.seeds, log=logging.info, emit=print)
+    book.load_data(FLAGS.data_dir, config, log=logging.info)  # the files, before any worker
+    progress = study.progress_for(FLAGS.output_dir, book.study_seed, dataclasses.asdict(config),
+                                  fingerprint(config.threads))
+    with study.kept_on_failure(progress, FLAGS.seeds), report.OutputDir(FLAGS.output_dir) as out:
+        figs = book.seed_study(config, FLAGS.data_dir, FLAGS.seeds, workers=FLAGS.workers,
+                               dask_scheduler=FLAGS.dask_scheduler, progress=progress)
+        for s, peak in zip(figs["seeds"], figs["peaks_percent"]):
+            print(f"seed {s}: peak {peak:.2f}%")
         print(f"peaks over {FLAGS.seeds} seeds: mean {figs['mean_peak_percent']:.2f}%, "
               f"sd {figs['sd_peak_percent']:.2f}")
         if config.matches(book.BOOK):  # the book's 95.42% is this configuration's

@@ -15,7 +15,7 @@ import dataclasses
 from absl import flags, logging
 
 import _checkout  # noqa: F401  (this checkout's tf1_repro, not another clone's)
-from tf1_repro import claims, cli, report
+from tf1_repro import claims, cli, report, study
 from tf1_repro.posts import nielsen_mlp as post
 
 flags.DEFINE_integer("steps", 10000, "Mini-batches to train on (the post: 10000).", lower_bound=1)
@@ -38,6 +38,7 @@ flags.DEFINE_bool("xla", False, "XLA auto-clustering for --loop=graph (faster; c
 flags.DEFINE_integer("seeds", 1, "Run a seed study over this many seeds (1: a single run).",
                      lower_bound=1)
 cli.define_common_flags(post.NAME)
+cli.define_study_flags()
 FLAGS = flags.FLAGS
 
 
@@ -109,24 +110,27 @@ def study_run(config):
     import time
     from tf1_repro.graph_session import fingerprint
     t0 = time.time()
-    data = post.load_data(FLAGS.data_dir, config)
+    data = post.load_data(FLAGS.data_dir, config)  # the files, once, before any worker reads them
     config.validate(data.train.num_examples)
-    with report.OutputDir(FLAGS.output_dir) as out:
-        study = post.seed_study(config, data, FLAGS.seeds, log=logging.info)
-        print(f"seed study: {study['seeds']} seeds from {config.seed}")
+    progress = study.progress_for(FLAGS.output_dir, post.study_seed, dataclasses.asdict(config),
+                                  fingerprint(config.threads))
+    with study.kept_on_failure(progress, FLAGS.seeds), report.OutputDir(FLAGS.output_dir) as out:
+        summary = post.seed_study(config, FLAGS.data_dir, FLAGS.seeds, workers=FLAGS.workers,
+                                  dask_scheduler=FLAGS.dask_scheduler, progress=progress)
+        print(f"seed study: {summary['seeds']} seeds from {config.seed}")
         print(f"{'step':>6} {'mean':>7} {'sd':>6} {'min':>5} {'max':>5} {'published':>9} {'pct':>5}")
-        for k, step in enumerate(study["steps"]):
+        for k, step in enumerate(summary["steps"]):
             pub = post.PUBLISHED_COUNTS[k] if k < len(post.PUBLISHED_COUNTS) else None
-            pct = study["published_percentiles"][k] if pub is not None else None
-            print(f"{step:>6} {study['mean'][k]:>7.1f} {study['std'][k]:>6.1f} {study['min'][k]:>5.0f} "
-                  f"{study['max'][k]:>5.0f} {'' if pub is None else f'{pub:.0f}':>9} "
+            pct = summary["published_percentiles"][k] if pub is not None else None
+            print(f"{step:>6} {summary['mean'][k]:>7.1f} {summary['std'][k]:>6.1f} {summary['min'][k]:>5.0f} "
+                  f"{summary['max'][k]:>5.0f} {'' if pub is None else f'{pub:.0f}':>9} "
                   f"{'' if pct is None else f'{pct:.0f}':>5}")
-        plot_seed_study(out.path("seed_study.png"), study)
-        figs, tolerances = post.seed_study_figures(config, study)
+        plot_seed_study(out.path("seed_study.png"), summary)
+        figs, tolerances = post.seed_study_figures(config, summary)
         report.write_json(out.path("results.json"), report.results_payload(
             post.NAME, post.POST, dict(dataclasses.asdict(config), seeds=FLAGS.seeds), figs,
-            claims.published_record(post.NAME, figs), fingerprint(config.threads), time.time() - t0, study=study,
-            tolerances=tolerances))
+            claims.published_record(post.NAME, figs), fingerprint(config.threads), time.time() - t0,
+            study=summary, tolerances=tolerances))
 
 
 def main():

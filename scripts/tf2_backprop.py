@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
 import _checkout  # noqa: E402,F401  (this checkout's tf1_repro, not another clone's)
-from tf1_repro import claims, cli, report  # noqa: E402
+from tf1_repro import claims, cli, report, study  # noqa: E402
 from tf1_repro.errors import UsageError  # noqa: E402
 
 NAME = "tf2_backprop"
@@ -58,6 +58,7 @@ flags.DEFINE_integer("study_epochs", 200, "Epochs of the clipping and learning-r
                      lower_bound=1)
 flags.DEFINE_integer("bptt_epochs", 300, "SGD steps of the BPTT exercise.", lower_bound=1)
 cli.define_common_flags(NAME)
+cli.define_study_flags()
 FLAGS = flags.FLAGS
 
 
@@ -252,11 +253,19 @@ def main():
         raise UsageError(f"--data_dir={FLAGS.data_dir}: not a folder")
     from tf1_repro.posts import tf2_backprop as post
     from tf1_repro.posts import tf2_backprop_run
+    from tf1_repro.graph_session import fingerprint
     post.configure_runtime(FLAGS.threads)
     config = config_from_flags(post)
     config.validate()
-    with report.OutputDir(FLAGS.output_dir) as out:
-        result = tf2_backprop_run.run(config, FLAGS.data_dir, emit=print, log=logging.info)
+    # Only the XOR seed study keeps (and resumes from) a progress file.
+    progress = study.Progress(None, None)
+    if "xor_seeds" in config.examples:
+        progress = study.progress_for(FLAGS.output_dir, post.study_seed, dataclasses.asdict(config),
+                                      fingerprint(config.threads))
+    with study.kept_on_failure(progress, config.seeds), report.OutputDir(FLAGS.output_dir) as out:
+        runner = dict(workers=FLAGS.workers, dask_scheduler=FLAGS.dask_scheduler, progress=progress)
+        result = tf2_backprop_run.run(config, FLAGS.data_dir, emit=print, log=logging.info,
+                                      study_runner=runner)
         write_plots(out, result["sections"])
         write_events(out.path("tensorboard"), result["sections"])
         report.write_json(out.path("results.json"), report.results_payload(

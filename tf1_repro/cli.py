@@ -82,6 +82,18 @@ def define_common_flags(name, seed=0):
 SEED_COUNT_FLAGS = {"seeds": ("example", "xor_seeds")}
 
 
+def define_study_flags():
+    """--workers and --dask_scheduler, for a script whose --seeds runs a study (tf1_repro/study.py)."""
+    from tf1_repro import study
+    flags.DEFINE_integer("workers", study.default_workers(),
+                         "Worker processes for a seed study (--seeds > 1); every seed's numbers "
+                         "are the same whatever this is (default: the cores this run may use).",
+                         lower_bound=1, upper_bound=256)
+    flags.DEFINE_string("dask_scheduler", None,
+                        "Run a seed study's seeds on this Dask cluster (host:port) instead of "
+                        "--workers; needs the optional extra: pip install -e \".[dask]\".")
+
+
 def _check_last_seed(count):
     selector = SEED_COUNT_FLAGS[count]
     names = ["seed", count] + ([selector[0]] if selector and selector[0] in FLAGS else [])

@@ -152,7 +152,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from tf1_repro import mnist
+from tf1_repro import mnist, study
 from tf1_repro.claims.decoupled_rnn import TRAINS
 from tf1_repro.errors import UsageError
 from tf1_repro.graph_session import fingerprint, new_session, seed_everything
@@ -734,32 +734,42 @@ def side_by_side_figures(config, result, other_result):
     return {"figures": figs, "tolerances": tolerances}
 
 
-def seed_study(config, data_dir, seeds, log=None):
+def study_seed(config, data_dir, seed):
+    """Seed ``seed`` of the study: both modes from the post's program with that seed.
+
+    Its data split and its weights, for manual back-prop and for autodiff
+    from the same start, so the row equals the single runs ``--seed=S`` and
+    ``--seed=S --mode=autodiff`` (tests/test_decoupled_rnn_script.py).
+    ``config`` is the script's configuration as a dict.
+    """
+    cfg = Config(**dict(config, seed=seed))
+    images, labels = load_pool(data_dir, seed, log=lambda *_: None)
+    test_images, test_labels, train_images, train_labels = split(
+        images, labels, cfg.num_test, cfg.num_train)
+    row = {"seed": seed}
+    for mode in MODES:
+        out = train(dataclasses.replace(cfg, mode=mode), train_images, train_labels,
+                    test_images, test_labels, emit=lambda _: None)
+        row[f"{mode}_correct"] = out["correct"]
+        row[f"{mode}_cost_ratio"] = out["costs"][-1] / out["costs"][0]
+    return row
+
+
+def seed_study(config, data_dir, seeds, **runner):
     """Both claims over ``seeds`` seeds: does manual back-prop train, does autodiff do worse?
 
-    Seed S is the post's program with seed S (``--seed=S``): its data split
-    and its weights, for manual back-prop and for autodiff from the same
-    start, so each row equals the single runs ``--seed=S`` and ``--seed=S
-    --mode=autodiff`` (tests/test_decoupled_rnn.py).  The post's own seed
-    was 678; its weights were unseeded (a new graph without a graph seed),
-    so the seed study, not one run, is what its claims are judged on.
+    Seed S is the post's program with seed S (``--seed=S``, :func:`study_seed`).
+    The post's own seed was 678; its weights were unseeded (a new graph
+    without a graph seed), so the seed study, not one run, is what its
+    claims are judged on.  ``runner``: the keywords of
+    :func:`tf1_repro.study.run_seeds` (workers, dask_scheduler, progress).
     """
     config.validate()
-    rows = []
-    for s in range(config.seed, config.seed + seeds):
-        images, labels = load_pool(data_dir, s, log=lambda *_: None)
-        test_images, test_labels, train_images, train_labels = split(
-            images, labels, config.num_test, config.num_train)
-        row = {"seed": s}
-        for mode in MODES:
-            cfg = dataclasses.replace(config, seed=s, mode=mode)
-            out = train(cfg, train_images, train_labels, test_images, test_labels, emit=lambda _: None)
-            row[f"{mode}_correct"] = out["correct"]
-            row[f"{mode}_cost_ratio"] = out["costs"][-1] / out["costs"][0]
-        if log:
-            log(f"seed {s}: {row}")
-        rows.append(row)
-    return rows
+    return study.run_seeds(
+        study_seed, dataclasses.asdict(config), data_dir, range(config.seed, config.seed + seeds),
+        describe=lambda r: (f"manual {r['manual_correct']}, autodiff {r['autodiff_correct']} of "
+                            f"{config.num_test} right, manual cost ratio {r['manual_cost_ratio']:.3f}"),
+        **runner)
 
 
 def seed_study_figures(config, rows):

@@ -64,13 +64,14 @@ What changed and why
   images, for quick runs.
 """
 import dataclasses
+import functools
 import random
 import time
 
 import numpy as np
 import tensorflow as tf
 
-from tf1_repro import mnist
+from tf1_repro import mnist, study
 from tf1_repro.claims.nielsen_book import BOOK, BOOK_PEAK  # noqa: F401  (BOOK: the book's run, for the script)
 from tf1_repro.errors import UsageError
 from tf1_repro.graph_session import fingerprint, session_config
@@ -410,19 +411,28 @@ def run(config, data_dir, emit=print, log=print):
 # "Best of three": the peak over seeds
 # ---------------------------------------------------------------------------
 
-def seed_study(config, data, seeds, log=None, emit=None):
-    """Train seeds config.seed .. +seeds-1; summarise each run's peak."""
-    runs = []
-    for s in range(config.seed, config.seed + seeds):
-        t0 = time.time()
-        out = train(dataclasses.replace(config, seed=s), data, emit=lambda _: None)
-        runs.append(out["counts"])
-        if log:
-            log(f"seed {s}: peak {max(out['counts'])} at epoch "
-                f"{out['counts'].index(max(out['counts']))} ({time.time() - t0:.1f} s)")
-        if emit:
-            emit(f"seed {s}: peak {percent(max(out['counts'])):.2f}%")
-    return summarise_peaks(runs, config.seed)
+@functools.lru_cache(maxsize=2)
+def _study_data(data_dir, train_size, pixels):
+    return load_data(data_dir, Config(train_size=train_size, pixels=pixels), log=lambda *_: None)
+
+
+def study_seed(config, data_dir, seed):
+    """One seed of a study (tf1_repro/study.py): the counts of the run ``--seed=seed``."""
+    cfg = Config(**dict(config, seed=seed))
+    data = _study_data(data_dir, cfg.train_size, cfg.pixels)
+    return {"counts": train(cfg, data, emit=lambda _: None)["counts"]}
+
+
+def seed_study(config, data_dir, seeds, **runner):
+    """Train seeds config.seed .. + seeds - 1; summarise each run's peak.
+
+    ``runner``: the keywords of :func:`tf1_repro.study.run_seeds`.
+    """
+    records = study.run_seeds(
+        study_seed, dataclasses.asdict(config), data_dir, range(config.seed, config.seed + seeds),
+        describe=lambda r: f"peak {percent(max(r['counts'])):.2f}% at epoch "
+                           f"{r['counts'].index(max(r['counts']))}", **runner)
+    return summarise_peaks([r["counts"] for r in records], config.seed)
 
 
 def percentile_rank(values, x):

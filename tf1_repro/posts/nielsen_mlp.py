@@ -63,12 +63,13 @@ What changed and why
   (``TF_ENABLE_ONEDNN_OPTS=1``) the two loops part after a few hundred steps.
 """
 import dataclasses
+import functools
 import time
 
 import numpy as np
 import tensorflow as tf
 
-from tf1_repro import mnist, resources
+from tf1_repro import mnist, resources, study
 from tf1_repro.claims.nielsen_mlp import BAND_923, COUNT_923, PUBLISHED_COUNTS
 from tf1_repro.errors import UsageError
 from tf1_repro.graph_session import fingerprint, new_session, seed_everything, session_config
@@ -426,23 +427,37 @@ def figures(config, counts):
     return figs, tolerances
 
 
-def seed_study(config, data, seeds, log=None):
-    """Train ``seeds`` runs (seeds config.seed, +1, ...) and summarise each checkpoint.
+@functools.lru_cache(maxsize=2)
+def _study_data(data_dir, batch_order):
+    return load_data(data_dir, Config(batch_order=batch_order), log=lambda *_: None)
 
-    Returns per-checkpoint mean, standard deviation, min and max of the
-    counts, every run's counts, and for each published count the percentile
-    at which it falls among our runs at the same checkpoint (published value
-    k is aligned with checkpoint k, i.e. step 1000 k).
+
+def study_seed(config, data_dir, seed):
+    """One seed of a seed study (tf1_repro/study.py): the run ``--seed=seed`` makes.
+
+    ``config`` is the script's configuration as a dict.  The data set is
+    read once per process and restarted at epoch 0 for each seed, as a fresh
+    run reads it; the counts are those of the single run with ``--seed=seed``
+    (tests/test_study.py), with ``--loop=graph`` the in-graph loop's.
     """
-    runs = []
-    for s in range(config.seed, config.seed + seeds):
-        cfg = dataclasses.replace(config, seed=s)
-        fresh = mnist.Datasets(train=data.train.restarted(s), validation=data.validation, test=data.test)
-        t0 = time.time()
-        runs.append(train(cfg, fresh, emit=lambda _: None)["counts"])
-        if log:
-            log(f"seed {s}: {runs[-1]} ({time.time() - t0:.1f} s)")
-    return summarise_runs(runs, checkpoints(config))
+    cfg = Config(**dict(config, seed=seed))
+    data = _study_data(data_dir, cfg.batch_order)
+    fresh = mnist.Datasets(train=data.train.restarted(seed), validation=data.validation,
+                           test=data.test)
+    trainer = train_graph_loop if cfg.loop == "graph" else train
+    return {"counts": trainer(cfg, fresh, emit=lambda _: None)["counts"]}
+
+
+def seed_study(config, data_dir, seeds, **runner):
+    """Train seeds config.seed .. + seeds - 1 and summarise each checkpoint.
+
+    ``runner``: the keywords of :func:`tf1_repro.study.run_seeds` (workers,
+    dask_scheduler, progress, prog).  Returns :func:`summarise_runs`'s summary.
+    """
+    records = study.run_seeds(study_seed, dataclasses.asdict(config), data_dir,
+                              range(config.seed, config.seed + seeds),
+                              describe=lambda r: " ".join(f"{c:.0f}" for c in r["counts"]), **runner)
+    return summarise_runs([r["counts"] for r in records], checkpoints(config))
 
 
 def summarise_runs(runs, steps):

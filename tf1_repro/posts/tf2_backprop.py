@@ -284,23 +284,30 @@ def xor_fit(config, emit=print, log=print):
     return sec
 
 
-def xor_seeds(config, emit=print, log=print):
+def study_seed(config, data_dir, seed):
+    """One seed of the XOR study (tf1_repro/study.py): ``--example=xor_fit --seed=seed``'s fit."""
+    configure_runtime(config["threads"])
+    _, hist = train_xor_fit(seed, config["xor_epochs"])
+    return {"loss": float(hist["loss"][-1]), "accuracy": float(hist["accuracy"][-1])}
+
+
+def xor_seeds(config, emit=print, log=print, runner=None):
     """``model.fit`` XOR over ``config.seeds`` seeds: how many learn XOR.
 
-    Seed S's run is ``--example=xor_fit --seed=S``'s (the same fresh start).
+    Seed S's run is ``--example=xor_fit --seed=S``'s (the same fresh start),
+    run by the archive's seed-study runner (``runner``: the keywords of
+    :func:`tf1_repro.study.run_seeds`: workers, dask_scheduler, progress).
 
     A seed "reaches 100%" when the final ``fit`` accuracy over the 4 rows is
     1.0 (every prediction on the right side of 0.5).
     """
+    from tf1_repro import study
     sec = Section("xor_seeds")
-    finals, accs = [], []
-    for s in range(config.seed, config.seed + config.seeds):
-        t0 = time.time()
-        _, hist = train_xor_fit(s, config.xor_epochs)
-        finals.append(float(hist["loss"][-1]))
-        accs.append(float(hist["accuracy"][-1]))
-        log(f"xor_seeds: seed {s}: loss {finals[-1]:.4f}, accuracy {accs[-1]:.2f} "
-            f"({time.time() - t0:.1f} s)")
+    records = study.run_seeds(
+        study_seed, dataclasses.asdict(config), None, range(config.seed, config.seed + config.seeds),
+        describe=lambda r: f"loss {r['loss']:.4f}, accuracy {r['accuracy']:.2f}", **(runner or {}))
+    finals = [r["loss"] for r in records]
+    accs = [r["accuracy"] for r in records]
     accs_arr = np.asarray(accs)
     share = float(np.mean(accs_arr == 1.0))
     emit(f"XOR with model.fit, {config.xor_epochs} epochs, seeds {config.seed}.."

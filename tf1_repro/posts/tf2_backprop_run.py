@@ -64,9 +64,11 @@ def runners():
     }
 
 
-def run(config, data_dir, emit=print, log=print):
+def run(config, data_dir, emit=print, log=print, study_runner=None):
     """Run ``config.examples`` in order; return the results dictionary (no files written).
 
+    ``study_runner``: the seed-study runner's keywords for ``xor_seeds``
+    (:func:`tf1_repro.study.run_seeds`).
     Each example's figures are named ``<example>.<figure>``; ``sections``
     holds every example's plot data and TensorBoard scalars for the script.
     """
@@ -79,6 +81,8 @@ def run(config, data_dir, emit=print, log=print):
         emit(f"== {name} ==")
         if name == "cnn":
             sec = post.cnn(config, emit=emit, log=log, data_dir=data_dir)
+        elif name == "xor_seeds":
+            sec = post.xor_seeds(config, emit=emit, log=log, runner=study_runner)
         else:
             sec = table[name](config, emit=emit, log=log)
         sections.append(sec)
