@@ -28,5 +28,7 @@ setup(
         "test": ["pytest>=8"],
         # Seed studies over a Dask cluster (--dask_scheduler=ADDRESS).
         "dask": ["dask[distributed]>=2024.1"],
+        # The book's SVM baseline (scripts/nielsen_book.py --svm).
+        "svm": ["scikit-learn>=1.3"],
     },
 )

@@ -214,3 +214,15 @@ def test_full_run_graph_equals_twin_on_the_first_epoch():
     counts = ref.train_like_book(net, data().train_x, data().train_y, book.epoch_plans(cfg), cfg.eta,
                                  data().test_x, data().test_y)
     assert graph["counts"] == counts
+
+
+def test_svm_without_scikit_learn_is_one_clear_line(tmp_path):
+    fake = tmp_path / "shadow" / "sklearn"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('scikit-learn is not installed')\n")
+    proc, results = run_script("nielsen_book", "--svm", output_dir=str(tmp_path / "out"), check=False,
+                               env={"PYTHONPATH": str(tmp_path / "shadow")})
+    assert proc.returncode == 2 and results is None
+    assert proc.stderr.strip().splitlines()[-1] == (
+        'nielsen_book.py: error: --svm needs scikit-learn, the optional extra: pip install -e ".[svm]"')
+    assert not (tmp_path / "out").exists()

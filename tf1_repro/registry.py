@@ -49,6 +49,8 @@ GOLDENS = [
     GoldenSpec("nielsen_book_eta_small_seeds", "nielsen_book", ["--eta=0.001", "--seeds=10"], True),
     GoldenSpec("nielsen_book_eta_large", "nielsen_book", ["--eta=100"], True),
     GoldenSpec("nielsen_book_seeds", "nielsen_book", ["--seeds=10"], True),
+    # The chapter's SVM baseline: scikit-learn (pip install -e ".[svm]"), about 8 minutes.
+    GoldenSpec("nielsen_book_svm", "nielsen_book", ["--svm"], True),
 ]
 
 POSTS = ["nielsen_mlp", "nielsen_book", "decoupled_rnn", "gradient_override", "tf2_backprop"]

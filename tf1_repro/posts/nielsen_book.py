@@ -350,6 +350,51 @@ def random_count(test_labels, seed):
     return int(np.sum(guesses == test_labels))
 
 
+def svm_count(data):
+    """The chapter's SVM baseline (``src/mnist_svm.py``): test images right of 10 000.
+
+    ``svm.SVC()`` fitted on the training images and labels as mnist_loader
+    gives them, then ``predict`` on the test images.  The book ran the
+    scikit-learn of 2015, whose default ``gamma`` was 1 / n_features; since
+    scikit-learn 0.22 the default is ``"scale"``, so ``gamma="auto"`` keeps
+    the book's kernel.  libsvm's solver has no random draws here (no
+    probability estimates), so the count is a property of the data.
+    scikit-learn is an optional extra (``pip install -e ".[svm]"``).
+    """
+    _sklearn_version()
+    from sklearn import svm
+    clf = svm.SVC(gamma="auto")
+    n = len(data.train_x)
+    clf.fit(data.train_x, data.train_labels[:n])
+    return int(np.sum(clf.predict(data.test_x) == data.test_labels))
+
+
+def svm_run(config, data_dir, log=print):
+    """Only the baselines, the SVM's included: the results dictionary (no network trained)."""
+    config.validate()
+    version = _sklearn_version()  # before the data: a missing extra fails at once
+    t0 = time.time()
+    data = load_data(data_dir, config, log=log)
+    count = svm_count(data)
+    figs = {
+        "svm_count": count,
+        "svm_percent": percent(count),
+        "random_percent": percent(random_count(data.test_labels, config.seed)),
+        "darkness_percent": percent(darkness_count(data.train_bytes, data.train_labels,
+                                                   data.test_bytes, data.test_labels)),
+    }
+    return {"figures": figs, "tolerances": {}, "wall_time_s": time.time() - t0,
+            "fingerprint": dict(fingerprint(config.threads), sklearn=version)}
+
+
+def _sklearn_version():
+    try:
+        import sklearn
+    except ImportError:
+        raise UsageError("--svm needs scikit-learn, the optional extra: pip install -e \".[svm]\"")
+    return sklearn.__version__
+
+
 # ---------------------------------------------------------------------------
 # Figures and claims
 # ---------------------------------------------------------------------------
