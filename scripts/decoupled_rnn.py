@@ -111,18 +111,13 @@ def plot_oracles(path, quality):
 
 
 def write_events(logdir, result):
-    import tensorflow as tf
-    writer = tf.summary.create_file_writer(logdir)
-    with writer.as_default():
-        for i, c in enumerate(result["costs"]):
-            tf.summary.scalar("cost/epoch_sum", c, step=i)
-        for i, q in enumerate(result["oracle_quality"]):
-            for name in ("oracle_1", "oracle_2"):
-                tf.summary.scalar(f"{name}/cosine", q[name]["cosine"], step=i)
-                tf.summary.scalar(f"{name}/rel_error", q[name]["rel_error"], step=i)
-        for name, value in result["final_weights"].items():
-            tf.summary.histogram(f"weights/{name}", value, step=len(result["costs"]))
-    writer.close()
+    scalars = {"cost/epoch_sum": list(enumerate(result["costs"]))}
+    for name in ("oracle_1", "oracle_2"):
+        for what in ("cosine", "rel_error"):
+            scalars[f"{name}/{what}"] = [(i, q[name][what]) for i, q in enumerate(result["oracle_quality"])]
+    end = len(result["costs"])
+    report.write_events(logdir, scalars=scalars, histograms={
+        f"weights/{name}": [(end, value)] for name, value in result["final_weights"].items()})
 
 
 def study_main(config):

@@ -104,17 +104,13 @@ def plot_impdrop(path, runs, config):
 
 
 def write_events(logdir, post_runs, impdrop_runs):
-    import tensorflow as tf
-    writer = tf.summary.create_file_writer(logdir)
-    with writer.as_default():
-        for variant in ("tf.add", "add_grad"):
-            for step, loss in (post_runs or {}).get(variant, {}).get("losses", []):
-                tf.summary.scalar(f"post/loss/{variant}", loss, step=step)
-        for kind, r in (impdrop_runs or {}).items():
-            for step, loss, acc in zip(r["steps"], r["train_loss"], r["test_accuracy"]):
-                tf.summary.scalar(f"impdrop/train_loss/{kind}", loss, step=step)
-                tf.summary.scalar(f"impdrop/test_accuracy/{kind}", acc, step=step)
-    writer.close()
+    scalars = {}
+    for variant in ("tf.add", "add_grad"):
+        scalars[f"post/loss/{variant}"] = (post_runs or {}).get(variant, {}).get("losses", [])
+    for kind, r in (impdrop_runs or {}).items():
+        scalars[f"impdrop/train_loss/{kind}"] = list(zip(r["steps"], r["train_loss"]))
+        scalars[f"impdrop/test_accuracy/{kind}"] = list(zip(r["steps"], r["test_accuracy"]))
+    report.write_events(logdir, scalars=scalars)
 
 
 def impdrop_transcript(result, config):

@@ -73,14 +73,12 @@ def plot_accuracy(path, config, runs, title):
 
 
 def write_events(logdir, history):
-    import tensorflow as tf
-    writer = tf.summary.create_file_writer(logdir)
-    with writer.as_default():
-        for j, count, weights in history:
-            tf.summary.scalar("accuracy/test_percent", book.percent(count), step=j)
-            for name, value in weights.items():
-                tf.summary.histogram(f"weights/{name}", value, step=j)
-    writer.close()
+    weights = {}
+    for j, _, values in history:
+        for name, value in values.items():
+            weights.setdefault(f"weights/{name}", []).append((j, value))
+    report.write_events(logdir, histograms=weights, scalars={
+        "accuracy/test_percent": [(j, book.percent(count)) for j, count, _ in history]})
 
 
 def single_run(config):

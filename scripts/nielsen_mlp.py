@@ -80,15 +80,12 @@ def plot_seed_study(path, study):
 
 
 def write_events(logdir, summary):
-    import tensorflow as tf
-    writer = tf.summary.create_file_writer(logdir)
-    with writer.as_default():
-        for i, count in summary["accuracy"]:
-            tf.summary.scalar("accuracy/correct_of_1000", count, step=i)
-        for i, weights in summary["histograms"]:
-            for name, value in weights.items():
-                tf.summary.histogram(f"weights/{name}", value, step=i)
-    writer.close()
+    weights = {}
+    for i, values in summary["histograms"]:
+        for name, value in values.items():
+            weights.setdefault(f"weights/{name}", []).append((i, value))
+    report.write_events(logdir, scalars={"accuracy/correct_of_1000": summary["accuracy"]},
+                        histograms=weights)
 
 
 def single_run(config):

@@ -234,16 +234,12 @@ def write_plots(out, sections):
 
 
 def write_events(logdir, sections):
-    import tensorflow as tf
-    writer = tf.summary.create_file_writer(logdir)
-    with writer.as_default():
-        for sec in sections:
-            for tag, points in sec.events.items():
-                # At most ~200 points a curve: enough for TensorBoard, quick to write.
-                for step, value in points[::max(1, len(points) // 200)]:
-                    if np.isfinite(value):
-                        tf.summary.scalar(tag, value, step=step)
-    writer.close()
+    # At most ~200 points a curve: enough for TensorBoard, quick to write.
+    scalars = {}
+    for sec in sections:
+        for tag, points in sec.events.items():
+            scalars[tag] = points
+    report.write_events(logdir, scalars=scalars, max_points=200)
 
 
 def main():

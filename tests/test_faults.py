@@ -409,3 +409,20 @@ def test_reproduce_checks_its_own_checkouts_goldens(tmp_path):
     assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "REGRESSION decoupled_rnn_quick: " in proc.stdout
     assert "cost_epoch_0" in proc.stdout
+
+
+def test_tensorboard_events_keep_finite_points_and_thin_long_curves(tmp_path):
+    import tensorflow as tf
+    from tf1_repro import report
+    logdir = str(tmp_path / "tb")
+    report.write_events(logdir, scalars={"a/loss": [(0, 1.0), (1, float("nan")), (2, 0.5)],
+                                         "b/long": [(i, float(i)) for i in range(1000)]},
+                        histograms={"weights/w": [(3, [1.0, 2.0]), (4, [float("inf")])]}, max_points=100)
+    seen = {}
+    for name in os.listdir(logdir):
+        for event in tf.compat.v1.train.summary_iterator(os.path.join(logdir, name)):
+            for v in event.summary.value:
+                seen.setdefault(v.tag, []).append(event.step)
+    assert seen["a/loss"] == [0, 2]            # the NaN point is left out, not written as NaN
+    assert len(seen["b/long"]) == 100 and seen["b/long"][:2] == [0, 10]
+    assert seen["weights/w"] == [3]

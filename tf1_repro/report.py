@@ -347,6 +347,36 @@ def save_figure(fig, path, dpi=100):
     pyplot().close(fig)
 
 
+def write_events(logdir, scalars=None, histograms=None, max_points=None):
+    """The archive's one TensorBoard convention: every script's events go through here.
+
+    ``scalars``: {tag: [(step, value), ...]}; ``histograms``: {tag: [(step,
+    array), ...]}.  Tags are ``<group>/<name>`` (``accuracy/correct_of_1000``,
+    ``weights/w_1``), steps the post's own (training step or epoch).
+    Non-finite values are left out (a diverged run still gets its curves up to
+    there); ``max_points`` thins a long curve evenly.  The events go to
+    ``logdir`` (inside the run's staging folder, so they are swapped in with
+    the rest of the run, never appended to an earlier run's).
+    """
+    import numpy as np
+    import tensorflow as tf
+    writer = tf.summary.create_file_writer(logdir)
+    with writer.as_default():
+        for tag, points in (scalars or {}).items():
+            points = list(points)
+            if max_points:
+                points = points[::max(1, len(points) // max_points)]
+            for step, value in points:
+                if value is not None and np.isfinite(value):
+                    tf.summary.scalar(tag, float(value), step=int(step))
+        for tag, points in (histograms or {}).items():
+            for step, value in points:
+                value = np.asarray(value)
+                if np.all(np.isfinite(value)):
+                    tf.summary.histogram(tag, value, step=int(step))
+    writer.close()
+
+
 def format_value(value):
     """A figure for a table cell: integers as such, floats to 4 significant digits."""
     if value is None:
