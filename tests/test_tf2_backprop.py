@@ -18,7 +18,8 @@ from scriptrun import REPO, run_script
 CHECKS = r"""
 import json, os
 os.environ["TF_USE_LEGACY_KERAS"] = "1"
-from tf1_repro.posts import tf2_backprop, tf2_backprop_run
+from tf1_repro.posts import tf2_backprop
+from tf1_repro.runs import tf2_backprop as tf2_backprop_run
 tf2_backprop.configure_runtime(1)
 print("CHECKS " + json.dumps(tf2_backprop_run.gradient_checks(seed=0, trials=5)))
 """

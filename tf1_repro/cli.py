@@ -94,6 +94,15 @@ def define_study_flags():
                         "--workers; needs the optional extra: pip install -e \".[dask]\".")
 
 
+def options():
+    """The common flags as :class:`tf1_repro.runs.Options`."""
+    from tf1_repro.runs import Options
+    return Options(output_dir=FLAGS.output_dir, data_dir=FLAGS.data_dir,
+                   seeds=FLAGS["seeds"].value if "seeds" in FLAGS else 1,
+                   workers=FLAGS["workers"].value if "workers" in FLAGS else 1,
+                   dask_scheduler=FLAGS["dask_scheduler"].value if "dask_scheduler" in FLAGS else None)
+
+
 def _check_last_seed(count):
     selector = SEED_COUNT_FLAGS[count]
     names = ["seed", count] + ([selector[0]] if selector and selector[0] in FLAGS else [])

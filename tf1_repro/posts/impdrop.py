@@ -288,4 +288,9 @@ def demo(config, data, log=None, connections=DEMO_CONNECTIONS):
         figs[f"impdrop_demo_{kind}_initial_attention_grad_norm"] = r["initial_attention_grad_norm"]
         figs[f"impdrop_demo_{kind}_mean_attention"] = r["mean_attention"]
     figs["impdrop_demo_steps"] = runs[connections[0]]["steps"]
-    return {"runs": runs, "figures": figs, "wall_time_s": time.time() - t0}
+    # Another machine or library: accuracies move by a few test images, losses
+    # by float noise; the demonstration is not a claim of the post.
+    tolerances = {name: {"other_env": {"atol": 0.02} if "accuracy" in name
+                         else {"rtol": 0.05, "atol": 1e-3}} for name in figs}
+    return {"runs": runs, "figures": figs, "tolerances": tolerances,
+            "wall_time_s": time.time() - t0}

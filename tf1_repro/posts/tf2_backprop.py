@@ -15,7 +15,7 @@ Claims:   the tape basics print ``y = 7.0``, ``Gradient of y with respect to W:
 
 Sections, one ``--example`` each (this module: the post's own code; the five
 exercises at the end of the post are in tf2_backprop_exercises.py, and
-tf2_backprop_run.py runs them all):
+tf1_repro/runs/tf2_backprop.py runs them all):
 
 ``tape``       y = W x + b under a GradientTape.
 ``xor_fit``    Dense(4, relu) -> Dense(1, sigmoid), SGD(0.1), binary cross-
