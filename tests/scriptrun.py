@@ -33,3 +33,22 @@ def run_script(name, *args, output_dir=None, check=True, env=None, timeout=1800)
         with open(os.path.join(output_dir, "results.json")) as f:
             results = json.load(f)
     return proc, results
+
+
+def copy_checkout(dest):
+    """Copy this checkout as a clone would hold it: its tracked and new, not ignored, files."""
+    import shutil
+    try:
+        listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+                                cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        # Not a git checkout: everything but the run and data folders at the top.
+        top = {"runs", "MNIST_data", ".git"}
+        shutil.copytree(REPO, dest, ignore=lambda d, names: [
+            n for n in names if (d == REPO and n in top) or n.endswith(".egg-info") or n == "__pycache__"])
+        return
+    for rel in filter(None, listed):
+        src = os.path.join(REPO, rel)
+        if os.path.isfile(src):
+            os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
+            shutil.copy2(src, os.path.join(dest, rel))

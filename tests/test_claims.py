@@ -98,12 +98,11 @@ def test_bless_cannot_turn_a_changed_verdict_into_a_known_gap(tmp_path):
     the gap "newly holds", and blessing must refuse rather than record it.
     """
     import os
-    import shutil
     import subprocess
     import sys
-    from scriptrun import REPO
+    from scriptrun import copy_checkout
     repo = tmp_path / "repo"
-    shutil.copytree(REPO, repo, ignore=shutil.ignore_patterns(".git", "runs", "MNIST_data", "*.egg-info"))
+    copy_checkout(str(repo))
     decl = repo / "tf1_repro" / "claims" / "nielsen_mlp.py"
     text = decl.read_text()
     marker = 'name="autodiff_still_works",'

@@ -8,7 +8,6 @@ a mock.
 import json
 import math
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import time
 
 import pytest
 
-from scriptrun import REPO, data_dir, run_script
+from scriptrun import REPO, copy_checkout, data_dir, run_script
 from tf1_repro import report, resources
 from tf1_repro.errors import ReproError, UsageError
 
@@ -363,7 +362,7 @@ def test_the_suite_without_data_and_offline_stops_with_one_line(tmp_path):
                           capture_output=True, text=True, cwd=REPO, env=env, timeout=120)
     assert proc.returncode == 4, proc.stdout[-2000:]
     out = proc.stdout + proc.stderr
-    assert f"tf1_repro tests need the MNIST files: put train-images-idx3-ubyte.gz" in out
+    assert "tf1_repro tests need the MNIST files: put train-images-idx3-ubyte.gz" in out
     assert f"in {empty} (or set $TF1_REPRO_DATA_DIR" in out
     assert not any(w in out for w in (" passed", " error", "Traceback"))
 
@@ -395,8 +394,7 @@ def test_the_suite_fetches_missing_data_from_the_mirror(tmp_path):
 @pytest.mark.slow
 def test_reproduce_checks_its_own_checkouts_goldens(tmp_path):
     clone = tmp_path / "clone"
-    shutil.copytree(REPO, clone, ignore=shutil.ignore_patterns(
-        ".git", "runs", "MNIST_data", "__pycache__", ".pytest_cache", "*.egg-info"))
+    copy_checkout(str(clone))
     path = clone / "golden" / "decoupled_rnn_quick.json"
     golden = json.loads(path.read_text())
     golden["figures"]["cost_epoch_0"]["reproduced"] += 1.0

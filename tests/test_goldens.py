@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from scriptrun import REPO, run_script
+from scriptrun import REPO, copy_checkout, run_script
 from tf1_repro import claims, golden, readme, registry
 from tf1_repro.errors import GoldenError
 
@@ -97,11 +97,10 @@ def test_regression_check_catches_a_changed_count():
 
 def test_reproduce_refuses_a_corrupt_golden_before_running(tmp_path):
     """One line naming the file, exit 2, and no run started (it would take seconds)."""
-    import shutil
     import subprocess
     import sys
     repo = tmp_path / "repo"
-    shutil.copytree(REPO, repo, ignore=shutil.ignore_patterns(".git", "runs", "MNIST_data", "*.egg-info"))
+    copy_checkout(str(repo))
     (repo / "golden" / "gradient_override.json").write_text("{not json")
     proc = subprocess.run([sys.executable, str(repo / "scripts" / "reproduce.py"), "--post=gradient_override"],
                           capture_output=True, text=True, timeout=300,
