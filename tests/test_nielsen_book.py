@@ -165,7 +165,7 @@ def test_script_prints_the_books_transcript_and_writes_outputs(tmp_path):
 
 def test_seed_study_reports_where_the_books_peak_falls(tmp_path):
     proc, results = run_script("nielsen_book", "--epochs=1", "--train_size=2000", "--seeds=3",
-                               output_dir=str(tmp_path))
+                               "--workers=1", output_dir=str(tmp_path))
     figs = results["figures"]
     assert figs["seeds"] == [0, 1, 2] and len(figs["peaks_percent"]) == 3
     assert figs["best_of_three_peak"] == max(figs["peaks_percent"])

@@ -108,16 +108,16 @@ SHORT = ["--steps=2000"]  # counts after steps 0 and 1000
 
 
 def test_study_rows_equal_single_runs_whatever_the_workers(tmp_path):
+    # Seeds 4..6 over two worker processes, each running more than one seed:
+    # seed 5's counts are the single run --seed=5's, bit for bit.
     _, two = run_script("nielsen_mlp", *SHORT, "--seeds=3", "--seed=4", "--workers=2",
                         output_dir=str(tmp_path / "two"))
-    _, one = run_script("nielsen_mlp", *SHORT, "--seeds=3", "--seed=4", "--workers=1",
-                        output_dir=str(tmp_path / "one"))
     _, single = run_script("nielsen_mlp", *SHORT, "--seed=5", output_dir=str(tmp_path / "single"))
-    assert two["study"]["runs"] == one["study"]["runs"]
-    assert one["study"]["runs"][1] == single["figures"]["counts"]
+    assert two["study"]["runs"][1] == single["figures"]["counts"]
     assert not os.path.exists(str(tmp_path / "two") + study.PROGRESS_SUFFIX)
 
 
+@pytest.mark.slow
 def test_an_interrupted_study_resumes_from_the_seeds_done(tmp_path):
     out = tmp_path / "study"
     cmd = [sys.executable, os.path.join(REPO, "scripts", "nielsen_mlp.py"), *SHORT, "--seeds=6",
