@@ -28,10 +28,12 @@ import importlib
 import math
 import re
 
+from tf1_repro import registry
 from tf1_repro.errors import GoldenError
 
-# The posts that declare claims, in the README's order.
-POSTS = ("nielsen_mlp", "nielsen_book", "decoupled_rnn", "gradient_override", "tf2_backprop")
+# The posts that declare claims, in the README's order: the registry's posts
+# (tf1_repro/registry.py, data only), each with tf1_repro/claims/<post>.py.
+POSTS = tuple(registry.POSTS)
 
 REPRODUCED = "reproduced"
 KNOWN_GAP = "not reproduced (known gap)"
