@@ -74,8 +74,53 @@ def decoupled_seeds_block(goldens):
             + table)
 
 
+def tf2_runs_block(goldens):
+    """Post 004's slow runs: the full CNN and the XOR seed study, from their goldens."""
+    by = _by_name(goldens)
+    rows = []
+    cnn = by.get("tf2_backprop_cnn")
+    if cnn is not None:
+        acc = cnn["figures"]["cnn.test_accuracy"]["reproduced"]
+        rows.append(["`--example=cnn` (5 epochs, golden `tf2_backprop_cnn`)",
+                     f"test accuracy {100 * acc[-1]:.2f} % after epoch {len(acc)}"])
+    xor = by.get("tf2_backprop_xor_seeds")
+    if xor is not None:
+        accs = xor["figures"]["xor_seeds.final_accuracies"]["reproduced"]
+        levels = sorted(set(accs), reverse=True)
+        parts = [f"{sum(a == level for a in accs)} end at {100 * level:.0f} %" for level in levels]
+        rows.append([f"`--example=xor_seeds --seeds={len(accs)}` (golden `tf2_backprop_xor_seeds`)",
+                     f"of {len(accs)} seeds, " + ", ".join(parts)])
+    return markdown_table(rows, ["run (2 cores, one thread)", "result"]) if rows else ""
+
+
+def override_block(goldens):
+    """Post 003's check and the Impdrop demonstration, from their goldens."""
+    by = _by_name(goldens)
+    g = by.get("gradient_override")
+    if g is None:
+        return ""
+    f = {k: v["reproduced"] for k, v in g["figures"].items()}
+    text = (f"At `--seed=0` the forward loss is {f['loss_tf_add']:.8f} with `tf.add` and "
+            f"{f['loss_add_grad']:.8f} with `add_grad` (difference {f['forward_loss_difference']:g}); "
+            f"the gradients for `c` and `k` differ from `tf.add`'s by up to "
+            f"{f['grad_max_abs_difference']:.3f} ({100 * f['grad_relative_difference']:.0f} % of the true gradient's norm).")
+    kinds = [("product", "Product (A·F)"), ("impdrop", "Impdrop, overridden gradient"),
+             ("impdrop_blocked", "Impdrop, no override (the attention gets no gradient)")]
+    full = by.get("gradient_override_impdrop_full")
+    heads = ["connection", "5000 images, 1000 steps"] + (["55 000 images, 5000 steps (slow)"] if full else [])
+    rows = []
+    for kind, label in kinds:
+        key = f"impdrop_demo_{kind}_final_test_accuracy"
+        row = [label, f"{100 * f[key]:.2f} %"]
+        if full:
+            row.append(f"{100 * full['figures'][key]['reproduced']:.2f} %")
+        rows.append(row)
+    return text + "\n\nImpdrop's test accuracy (`impdrop.png`):\n\n" + markdown_table(rows, heads)
+
+
 BLOCKS = {"results": results_block, "transcript": transcript_block, "nielsen_seeds": nielsen_seeds_block,
-          "decoupled_seeds": decoupled_seeds_block}
+          "decoupled_seeds": decoupled_seeds_block, "tf2_runs": tf2_runs_block,
+          "override": override_block}
 
 
 def _pattern(name):
