@@ -13,6 +13,7 @@ from scriptrun import data_dir
 from tf1_repro.errors import UsageError
 from tf1_repro.graph_session import new_session
 from tf1_repro.posts import decoupled_rnn as post
+from tf1_repro.runs import decoupled_rnn as runs
 from tf1_repro.reference import seo_numpy
 
 tf1 = tf.compat.v1
@@ -251,7 +252,7 @@ def test_probe_reports_the_reads_of_each_ordering():
     images, labels = pool()
     for ordering, seen in (("as_published", "before the run (previous image)"),
                            ("sequential", "written in this run")):
-        sem = post.probe_read_semantics(post.Config(ordering=ordering), images, labels, steps=2)
+        sem = runs.probe_read_semantics(post.Config(ordering=ordering), images, labels, steps=2)
         assert sem[-1] == {"time box 2 reads h1": seen, "classifier reads h2": seen}, ordering
 
 
@@ -356,7 +357,7 @@ def test_manual_mode_gradient_receivers_are_reported_too():
 def small_run(**kw):
     config = post.Config(epochs=2, num_train=8, num_test=4, **kw)
     lines = []
-    result = post.run(config, data_dir(), emit=lines.append, log=lines.append)
+    result = runs.run(config, data_dir(), emit=lines.append, log=lines.append)
     return result, lines
 
 
