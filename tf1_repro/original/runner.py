@@ -71,7 +71,7 @@ def prepare(options):
     return Prepared(path=path, code=code, python2=python2, api=which)
 
 
-def _program_builtins(shim, real_tf_names):
+def _program_builtins(shim):
     """The program's ``__builtins__``: ``__import__`` that serves the TF1 API, plus Python 2 names."""
     real_import = builtins.__import__
 
@@ -182,7 +182,7 @@ def run_program(options, log=lambda *args: None):
         prepared.api.upper())
     setup = _setup_tf1 if prepared.api == "tf1" else _setup_tf2
     tf_module = setup(options, log)
-    namespace = _program_builtins(tf_module, None)
+    namespace = _program_builtins(tf_module)
     if prepared.python2:
         _python2_builtins(namespace)
 

@@ -59,8 +59,6 @@ def d_tanh(x):
     return 1 - np.tanh(x) ** 2
 
 
-WEIGHT_NAMES = ("wx", "w_rec", "w_fc", "w_sg_1", "w_sg_2")
-
 
 def init_weights(rng=np.random):
     """The post's weights, ``randn * 0.2`` in its order of declaration."""
