@@ -1,9 +1,10 @@
 """tf1_repro: a runnable archive of classic TensorFlow back-propagation posts.
 
-The pins below are the versions the goldens in golden/ were recorded under.
-A golden figure is compared exactly only under the same environment
-fingerprint; under other versions the regression tests fall back to the
-stated bands (see tf1_repro/golden.py).
+The ranges below are the releases the release matrix covers (noxfile.py:
+TensorFlow 2.15 to 2.21, each with its tf-keras and NumPy).  The exact
+versions the goldens were recorded under are in constraints.txt, which the
+README's install command applies; golden/releases.json says what each
+release gives (tf1_repro/releases.py).
 """
 from setuptools import find_packages, setup
 
@@ -16,10 +17,10 @@ setup(
     install_requires=[
         # tf-keras (post 004, Keras 2 semantics) requires the `tensorflow`
         # distribution itself; on a machine without a GPU it runs on the CPU.
-        "tensorflow==2.21.0",
-        "tf-keras==2.21.0",
-        "tensorboard==2.21.0",  # TensorBoard event files (tf.summary)
-        "numpy==2.4.6",
+        "tensorflow>=2.15,<2.22",
+        "tf-keras>=2.15,<2.22",
+        "tensorboard>=2.15,<2.22",  # TensorBoard event files (tf.summary)
+        "numpy>=1.26,<3",
         "absl-py>=2.1",
         "matplotlib>=3.8",
         "fissix>=24.4",  # Python 2 programs converted in memory (scripts/run_original.py)

@@ -18,9 +18,6 @@ newly holds, is for a person to decide in the declaration, not for a run).
 ``--readme`` runs nothing: it regenerates the README's blocks from golden/ and
 the claim declarations (after a declaration's evidence is reworded, say).
 """
-import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,24 +37,12 @@ flags.DEFINE_bool("include_slow", False, "Also run the slow goldens (seed studie
 flags.DEFINE_string("data_dir", None, "Passed on to every script (default: theirs).")
 FLAGS = flags.FLAGS
 
-REPO = golden.REPO_ROOT
-
-
 def run_spec(spec, workdir):
     """Run one golden command; return its results.json dictionary."""
-    out = os.path.join(workdir, spec.name)
-    cmd = [sys.executable, os.path.join(REPO, "scripts", f"{spec.post}.py"), *spec.args,
-           f"--output_dir={out}"]
-    if FLAGS.data_dir:
-        cmd.append(f"--data_dir={FLAGS.data_dir}")
     t0 = time.time()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise ReproError(f"{spec.name}: {' '.join(cmd[1:])} failed: {last}")
+    results = golden.run_command(spec, workdir, FLAGS.data_dir)
     sys.stderr.write(f"{spec.name}: {time.time() - t0:.1f} s\n")
-    with open(os.path.join(out, "results.json")) as f:
-        return json.load(f)
+    return results
 
 
 def main():

@@ -11,8 +11,9 @@
 
 The regression check compares a fresh run of ``script`` with ``args``
 against ``reproduced``: within ``tolerance`` (exact by default) when the
-fingerprint matches, within ``other_env`` otherwise (``null``: not
-comparable across environments).
+fingerprint's bit fields match, and elsewhere by what the release matrix
+measured (``golden/releases.json``, tf1_repro/releases.py says how), falling
+back to ``other_env`` (``null``: not comparable, with the reason).
 
 ``claims`` is a record, for readers of the file, of the claims judged on this
 golden's run (tf1_repro/claims/) and their verdicts when it was blessed.
@@ -26,9 +27,10 @@ Goldens are written only by ``python scripts/reproduce.py --bless``
 import json
 import math
 import os
+import subprocess
+import sys
 
-from tf1_repro.errors import GoldenError
-from tf1_repro.graph_session import same_fingerprint
+from tf1_repro.errors import GoldenError, ReproError
 from tf1_repro.report import to_jsonable, write_json
 
 SCHEMA = 2
@@ -175,27 +177,63 @@ def close_enough(actual, expected, band):
     return True, ""
 
 
-def regression_failures(golden, results):
+def regression_failures(golden, results, release_record=None):
     """Figures of a fresh run that differ from the golden: a list of messages.
 
-    Exact (or ``tolerance``) under the golden's fingerprint, ``other_env``
-    otherwise.  A figure missing from the run is a failure; a figure the run
-    adds is not pinned yet and is ignored until the next --bless.
+    Each figure is judged by :func:`tf1_repro.releases.band_for`: exact under
+    the golden's environment and under every environment the release matrix
+    measured, within measured or declared evidence elsewhere, or not
+    comparable (not a failure; :func:`not_comparable` lists those).  A figure
+    missing from the run is a failure; a figure the run adds is not pinned
+    yet and is ignored until the next --bless.
     """
-    same = same_fingerprint(golden["fingerprint"], results["fingerprint"])
+    from tf1_repro import releases
+    if release_record is None:
+        release_record = releases.load()
     failures = []
-    for fig, spec in golden["figures"].items():
+    for fig in golden["figures"]:
         if fig not in results["figures"]:
             failures.append(f"{fig}: missing from the run")
             continue
-        band = spec.get("tolerance") or EXACT if same else spec.get("other_env")
+        expected, band, why = releases.band_for(golden, fig, results["fingerprint"], release_record)
         if band is None:
             continue
-        ok, why = close_enough(results["figures"][fig], spec["reproduced"], band)
+        ok, diff = close_enough(results["figures"][fig], expected, band)
         if not ok:
-            env = "same fingerprint" if same else "other fingerprint"
-            failures.append(f"{fig} ({env}): {why}")
+            failures.append(f"{fig} ({why}): {diff}")
     return failures
+
+
+def not_comparable(golden, results, release_record=None):
+    """{figure: reason} for the figures no evidence lets us compare in this run's environment."""
+    from tf1_repro import releases
+    if release_record is None:
+        release_record = releases.load()
+    out = {}
+    for fig in golden["figures"]:
+        _, band, why = releases.band_for(golden, fig, results["fingerprint"], release_record)
+        if band is None:
+            out[fig] = why
+    return out
+
+
+def run_command(spec, workdir, data_dir=None):
+    """Run one golden's command (a registry entry) as its own process; its results.json.
+
+    Posts set process-wide TensorFlow state differently, so each runs alone.
+    A failed command raises ReproError with its last line of standard error.
+    """
+    out = os.path.join(workdir, spec.name)
+    cmd = [sys.executable, os.path.join(REPO_ROOT, "scripts", f"{spec.post}.py"), *spec.args,
+           f"--output_dir={out}"]
+    if data_dir:
+        cmd.append(f"--data_dir={data_dir}")
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO_ROOT)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise ReproError(f"{spec.name}: {' '.join(cmd[1:])} failed (exit {proc.returncode}): {last}")
+    with open(os.path.join(out, "results.json")) as f:
+        return json.load(f)
 
 
 def golden_names(golden_dir=GOLDEN_DIR):

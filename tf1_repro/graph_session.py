@@ -47,7 +47,7 @@ MAX_THREADS = 256
 
 # Environment variables that change numerics or determinism; recorded when set.
 _ENV_KEYS = ("TF_ENABLE_ONEDNN_OPTS", "TF_DETERMINISTIC_OPS", "TF_USE_LEGACY_KERAS",
-             "OMP_NUM_THREADS", "TF_XLA_FLAGS")
+             "OMP_NUM_THREADS", "TF_XLA_FLAGS", "OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES")
 
 
 def session_config(threads=1, rewrites=False):
@@ -96,11 +96,51 @@ def _cpu_model():
     return platform.processor() or "unknown"
 
 
+# The instruction-set features that decide which code paths the kernels take:
+# Eigen's and oneDNN's vector paths in TensorFlow, NumPy's SIMD dispatch and
+# OpenBLAS's core type.  Two machines that both report "AMD EPYC" gave post
+# 002 different counts under the same TensorFlow and NumPy (836 and 824
+# after step 1000); the CPU's name does not tell such machines apart, its
+# features do.
+ISA_FEATURES = (
+    "sse4_1", "sse4_2", "avx", "avx2", "fma", "f16c", "avx_vnni",
+    "avx512f", "avx512dq", "avx512cd", "avx512bw", "avx512vl", "avx512ifma", "avx512vbmi",
+    "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16", "amx_int8",
+    "asimd", "asimddp", "asimdhp", "sve", "sve2", "bf16", "i8mm",  # aarch64
+)
+
+
+def cpu_features(cpuinfo="/proc/cpuinfo"):
+    """The :data:`ISA_FEATURES` this CPU has, sorted (``None`` if unknown)."""
+    try:
+        with open(cpuinfo) as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() in ("flags", "Features"):
+                    return sorted(set(value.split()) & set(ISA_FEATURES))
+    except OSError:
+        pass
+    return None
+
+
+def numpy_blas():
+    """NumPy's BLAS library and version and its SIMD level, e.g. ``scipy-openblas 0.3.31; X86_V3``."""
+    try:
+        config = np.show_config(mode="dicts")
+    except TypeError:  # NumPy before 1.25 prints only
+        return f"numpy {np.__version__} (no build record)"
+    blas = config.get("Build Dependencies", {}).get("blas", {})
+    simd = config.get("SIMD Extensions", {}).get("found", [])
+    return f"{blas.get('name', '?')} {blas.get('version', '?')}; {' '.join(simd) or 'baseline'}"
+
+
 def fingerprint(threads=None):
     """What the numbers of a run depend on, besides the command itself.
 
-    Two runs of the same command with equal fingerprints are expected to give
-    the same bits; goldens are compared exactly only then.
+    Two runs of the same command whose fingerprints agree on :data:`BIT_KEYS`
+    are expected to give the same bits; ``python`` and ``cpu`` (the CPU's
+    name) are kept for the reader and do not count (tests/test_fingerprint.py
+    says why each field is or is not in).
     """
     env = {k: os.environ[k] for k in _ENV_KEYS if k in os.environ}
     if tf1_repro.TENSORFLOW_IMPORTED_FIRST:
@@ -112,6 +152,8 @@ def fingerprint(threads=None):
         "machine": platform.machine(),
         "system": platform.system(),
         "cpu": _cpu_model(),
+        "isa": cpu_features(),
+        "blas": numpy_blas(),
         "env": env,
     }
     if threads is not None:
@@ -119,13 +161,24 @@ def fingerprint(threads=None):
     return fp
 
 
-# Keys that must agree for two fingerprints to count as "the same machine".
-MATCH_KEYS = ("tensorflow", "numpy", "python", "machine", "system", "cpu", "env", "threads")
+# The fields that must agree for two runs to be expected to give the same bits.
+# ``keras`` and ``tf_keras`` are recorded by post 004, the one post that runs
+# Keras; the TF1 posts have neither and compare equal on them.
+BIT_KEYS = ("tensorflow", "numpy", "keras", "tf_keras", "machine", "system", "isa", "blas",
+            "env", "threads")
+
+# The fields of the machine itself: what the release matrix, run on one
+# machine, holds fixed while it changes the libraries.
+MACHINE_KEYS = ("machine", "system", "isa")
 
 
-def same_fingerprint(a, b):
-    """True when two fingerprints agree on everything that changes the bits."""
-    return all(a.get(k) == b.get(k) for k in MATCH_KEYS)
+def same_fingerprint(a, b, keys=BIT_KEYS):
+    """True when two fingerprints agree on every field of ``keys``.
+
+    A fingerprint recorded before a field was recorded lacks it, and so
+    never matches one that has it: its bits cannot be vouched for.
+    """
+    return all(a.get(k) == b.get(k) for k in keys)
 
 
 # The posts' TF1 calls (tf.compat.v1.div, py_func, ...) are deprecated; their

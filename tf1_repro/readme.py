@@ -118,7 +118,13 @@ def override_block(goldens):
     return text + "\n\nImpdrop's test accuracy (`impdrop.png`):\n\n" + markdown_table(rows, heads)
 
 
-BLOCKS = {"results": results_block, "transcript": transcript_block, "nielsen_seeds": nielsen_seeds_block,
+def releases_block(goldens):
+    """The release matrix's table, from golden/releases.json (tf1_repro/matrix.py)."""
+    from tf1_repro import matrix, releases
+    return matrix.release_table(releases.load(), goldens)
+
+
+BLOCKS = {"results": results_block, "releases": releases_block, "transcript": transcript_block, "nielsen_seeds": nielsen_seeds_block,
           "decoupled_seeds": decoupled_seeds_block, "tf2_runs": tf2_runs_block,
           "override": override_block}
 

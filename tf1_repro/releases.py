@@ -1,0 +1,170 @@
+"""What the goldens' figures are under each measured environment.
+
+A golden (``golden/<name>.json``) pins the figures of one command under the
+environment it was blessed in.  The release matrix (``nox -s matrix``,
+tf1_repro/matrix.py) runs the default goldens' commands under every
+TensorFlow release the archive supports, on one machine, and keeps what each
+release gave in ``golden/releases.json``::
+
+    {"schema": 1,
+     "environments": {ENV_ID: {"label": "TF 2.17.1", "fingerprint": {...},
+                               "informational": false, "seconds": ..., "measured": DATE}},
+     "goldens": {NAME: {"digest": DIGEST,
+                        "values": {ENV_ID: {FIGURE: value, ...} | {"error": "..."}}}}}
+
+``ENV_ID`` is :func:`environment_id` of a fingerprint's bit fields;
+``DIGEST`` is :func:`digest` of the golden's figures when the matrix ran: a
+golden blessed again since then has another digest, and the old
+measurements no longer speak for it (a stale golden is reported, not used).
+
+How a fresh run is judged against a golden (:func:`band_for`):
+
+1. the golden's own environment (same bit fields): exact;
+2. an environment the matrix measured: exact, against what that
+   environment gave (a figure a release changed is pinned per release);
+3. an environment not measured, on a machine of the matrix's instruction
+   set: exact where every measured release gave the golden's value (at least
+   two of them); where releases differ, within the largest difference
+   measured between them (the evidence, named in the message);
+4. another instruction set, or a golden the matrix never ran: the golden's
+   declared ``other_env`` band, else not comparable, with the reason.
+"""
+import hashlib
+import json
+import math
+import os
+
+from tf1_repro.errors import GoldenError
+from tf1_repro.graph_session import BIT_KEYS, MACHINE_KEYS, same_fingerprint
+
+SCHEMA = 1
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RELEASES_PATH = os.path.join(REPO_ROOT, "golden", "releases.json")
+
+EXACT = {"atol": 0, "rtol": 0}
+
+
+def environment_id(fp):
+    """A short, stable name for the bit fields of a fingerprint: ``tf2.17.1-np1.26.4-3f9a0c1e``."""
+    bits = {k: fp.get(k) for k in BIT_KEYS}
+    h = hashlib.sha256(json.dumps(bits, sort_keys=True).encode()).hexdigest()[:8]
+    return f"tf{fp.get('tensorflow')}-np{fp.get('numpy')}-{h}"
+
+
+def digest(golden):
+    """The golden's pinned figures, hashed: measurements are tied to one blessing."""
+    figures = {k: v["reproduced"] for k, v in golden["figures"].items()}
+    return hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def empty():
+    return {"schema": SCHEMA, "environments": {}, "goldens": {}}
+
+
+def validate(data, path=RELEASES_PATH):
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise GoldenError(f"{path}: not a release record of schema {SCHEMA} "
+                          "(regenerate it: nox -s matrix)")
+    envs, goldens = data.get("environments"), data.get("goldens")
+    if not isinstance(envs, dict) or not isinstance(goldens, dict):
+        raise GoldenError(f"{path}: missing or malformed 'environments' or 'goldens'")
+    for env_id, env in envs.items():
+        if not isinstance(env, dict) or not isinstance(env.get("fingerprint"), dict):
+            raise GoldenError(f"{path}: environment {env_id!r} has no fingerprint")
+    for name, entry in goldens.items():
+        if (not isinstance(entry, dict) or not isinstance(entry.get("digest"), str)
+                or not isinstance(entry.get("values"), dict)):
+            raise GoldenError(f"{path}: golden {name!r}: malformed entry")
+        for env_id, values in entry["values"].items():
+            if env_id not in envs:
+                raise GoldenError(f"{path}: golden {name!r}: unknown environment {env_id!r}")
+            if not isinstance(values, dict):
+                raise GoldenError(f"{path}: golden {name!r}: malformed values for {env_id!r}")
+    return data
+
+
+def load(path=RELEASES_PATH):
+    """``golden/releases.json``, validated; an empty record if the matrix never ran."""
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        return empty()
+    except (OSError, ValueError) as e:
+        raise GoldenError(f"{path}: not readable JSON: {e}")
+    return validate(data, path)
+
+
+def _flatten(value):
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in _flatten(v)]
+    return [value]
+
+
+def _numeric(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def measured(releases, golden):
+    """{env_id: figures} of the environments that ran this golden as it is now blessed."""
+    entry = releases["goldens"].get(golden["name"])
+    if not entry or entry["digest"] != digest(golden):
+        return {}
+    return {env_id: values for env_id, values in entry["values"].items() if "error" not in values}
+
+
+def drift(golden, measurements, fig):
+    """(releases that gave the figure, the largest |difference| from the golden's value).
+
+    The difference is None where a release gave a non-numeric value other
+    than the golden's, or a list of another length: no band can hold that.
+    """
+    pinned = _flatten(golden["figures"][fig]["reproduced"])
+    n, worst = 0, 0.0
+    for values in measurements.values():
+        if fig not in values:
+            continue
+        n += 1
+        got = _flatten(values[fig])
+        if len(got) != len(pinned):
+            return n, None
+        for x, y in zip(got, pinned):
+            if x == y:
+                continue
+            if not (_numeric(x) and _numeric(y)):
+                return n, None
+            worst = max(worst, abs(x - y))
+    return n, worst
+
+
+def band_for(golden, fig, fingerprint, releases):
+    """(expected value, band or None, why) for one figure of a fresh run in ``fingerprint``.
+
+    ``band`` None: not comparable here, and ``why`` says why.  The rules are
+    the module doc's; the figure's value under a measured environment comes
+    from that environment's measurement.
+    """
+    spec = golden["figures"][fig]
+    if same_fingerprint(golden["fingerprint"], fingerprint):
+        return spec["reproduced"], spec.get("tolerance") or EXACT, "the golden's own environment"
+    measurements = measured(releases, golden)
+    envs = releases["environments"]
+    for env_id, values in measurements.items():
+        if fig in values and same_fingerprint(envs[env_id]["fingerprint"], fingerprint):
+            return values[fig], EXACT, f"measured under {envs[env_id].get('label', env_id)}"
+    on_machine = [e for e in measurements
+                  if same_fingerprint(envs[e]["fingerprint"], fingerprint, MACHINE_KEYS)]
+    if on_machine:
+        n, worst = drift(golden, {e: measurements[e] for e in on_machine}, fig)
+        if n >= 2 and worst == 0:
+            return spec["reproduced"], EXACT, f"the same under all {n} measured releases"
+        if n >= 2 and worst is not None:
+            return (spec["reproduced"], {"atol": worst},
+                    f"within the largest difference measured between {n} releases ({worst:.3g})")
+    declared = spec.get("other_env")
+    if declared is not None:
+        return spec["reproduced"], declared, "the golden's declared band for other environments"
+    if not measurements:
+        return None, None, "this golden was not run by the release matrix"
+    return None, None, ("another instruction set or BLAS than the matrix's machine, and no "
+                        "band declared for this figure")
