@@ -29,9 +29,10 @@ RELEASES = {
     "2.18": ["tensorflow==2.18.1", "tf-keras==2.18.0", "numpy==2.0.2"],
     "2.19": ["tensorflow==2.19.1", "tf-keras==2.19.0", "numpy==2.1.3"],
     "2.20": ["tensorflow==2.20.0", "tf-keras==2.20.1", "numpy==2.4.6"],
-    "2.21": ["tensorflow==2.21.0", "tf-keras==2.21.0", "numpy==2.4.6"],
+    # TensorFlow 2.21 no longer requires TensorBoard; the scripts write its events.
+    "2.21": ["tensorflow==2.21.0", "tf-keras==2.21.0", "numpy==2.4.6", "tensorboard==2.21.0"],
     # Informational: measured and shown when it installs, never evidence.
-    "nightly": ["tf-nightly", "tf-keras-nightly", "numpy"],
+    "nightly": ["tf-nightly", "tf-keras-nightly", "numpy", "tensorboard"],
 }
 # What the scripts need besides TensorFlow (setup.py's other requirements).
 SCRIPT_REQUIREMENTS = ["absl-py>=2.1", "matplotlib>=3.8", "fissix>=24.4"]

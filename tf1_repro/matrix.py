@@ -104,6 +104,7 @@ def merge(release_record, measurements, goldens):
                 env_id = releases.environment_id(fp)
                 entry["values"][env_id] = run["figures"]
             out["environments"][env_id] = _environment(m, fp)
+    out["causes"] = releases.causes_record()
     # Environments no golden refers to any more go.
     used = {e for entry in out["goldens"].values() for e in entry["values"]}
     out["environments"] = {e: env for e, env in out["environments"].items() if e in used}
@@ -170,6 +171,12 @@ def release_table(release_record, goldens):
                                   "first difference from the golden"])
     machine = rows[0]["env"]["fingerprint"]
     isa = " ".join(machine.get("isa") or []) or "unrecorded"
-    return (table + f"\n\nMeasured on {machine.get('machine')} ({isa}; NumPy's BLAS: "
-            f"{machine.get('blas')}), one figure a cell count; the runs took {total / 60:.0f} "
-            "minutes here, environments' installs not counted.")
+    text = (table + f"\n\nMeasured on {machine.get('machine')} ({isa}; NumPy's BLAS: "
+            f"{machine.get('blas')}), a figure a count; the runs took {total / 60:.0f} "
+            "minutes here, the environments' installs not counted.")
+    causes = release_record.get("causes") or []
+    if causes:
+        text += "\n\nWhat changes, traced to the op:\n\n" + "\n".join(
+            f"- {c['releases']}, {', '.join(f'`{g}`' for g in c['goldens'])}: {c['op']}. "
+            f"{c['cause']}." for c in causes)
+    return text

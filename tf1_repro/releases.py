@@ -44,6 +44,33 @@ RELEASES_PATH = os.path.join(REPO_ROOT, "golden", "releases.json")
 EXACT = {"atol": 0, "rtol": 0}
 
 
+def _before(major, minor):
+    return lambda version: tuple(int(p) for p in version.split(".")[:2]) < (major, minor)
+
+
+# Where a release changes golden figures, the op and library change behind it,
+# traced by dumping every float tensor of a training step under both releases
+# from the same weights.  ``changed(version)`` says under which releases the
+# listed goldens differ from their blessing (tests/test_releases.py holds the
+# record to it, and the installed TensorFlow to the kernel named).
+CAUSES = [
+    {"op": "Tanh (float32, CPU)",
+     "goldens": ["decoupled_rnn_quick"],
+     "releases": "TF 2.15 to 2.19",
+     "changed": _before(2, 20),
+     "cause": ("TensorFlow 2.20 ships Eigen's new float32 tanh (a 9/8-degree rational "
+               "approximation, 'Speed up and improve accuracy of tanh'); 2.19 and before used a "
+               "13/6-degree interpolant. They differ by up to 4 ulp on the RNN's 784 hidden "
+               "units, and every other op of the graph gives the same bits for the same inputs; "
+               "tf1_repro/reference/eigen_tanh.py computes both kernels bit for bit")},
+]
+
+
+def causes_record():
+    """:data:`CAUSES` as JSON (what golden/releases.json keeps)."""
+    return [{k: v for k, v in c.items() if k != "changed"} for c in CAUSES]
+
+
 def environment_id(fp):
     """A short, stable name for the bit fields of a fingerprint: ``tf2.17.1-np1.26.4-3f9a0c1e``."""
     bits = {k: fp.get(k) for k in BIT_KEYS}
