@@ -29,6 +29,8 @@ RELEASES = {
     "2.18": ["tensorflow==2.18.1", "tf-keras==2.18.0", "numpy==2.0.2"],
     "2.19": ["tensorflow==2.19.1", "tf-keras==2.19.0", "numpy==2.1.3"],
     "2.20": ["tensorflow==2.20.0", "tf-keras==2.20.1", "numpy==2.4.6"],
+    # The same TensorFlow under NumPy 1: what NumPy alone changes.
+    "2.20-numpy1": ["tensorflow==2.20.0", "tf-keras==2.20.1", "numpy==1.26.4"],
     # TensorFlow 2.21 no longer requires TensorBoard; the scripts write its events.
     "2.21": ["tensorflow==2.21.0", "tf-keras==2.21.0", "numpy==2.4.6", "tensorboard==2.21.0"],
     # Informational: measured and shown when it installs, never evidence.
@@ -60,6 +62,8 @@ def matrix(session, release):
     version = session.run("python", "-c", "import tensorflow as tf; print(tf.__version__)",
                           silent=True, env={"TF_CPP_MIN_LOG_LEVEL": "3"}).strip().splitlines()[-1]
     label = f"tf-nightly {version}" if informational else f"TF {version}"
+    if release.endswith("-numpy1"):
+        label += " with NumPy 1.26.4"
     args = ["python", "scripts/release_matrix.py", "--measure", f"--label={label}",
             f"--output={output}"]
     if informational:

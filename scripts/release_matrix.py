@@ -41,6 +41,7 @@ def main():
             raise ReproError("--measure takes --label and --output")
         record = matrix.measure(FLAGS.label, FLAGS.informational, FLAGS.data_dir,
                                 log=lambda msg: sys.stderr.write(msg + "\n"))
+        os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)
         report.write_json(FLAGS.output, record)
         failed = [n for n, run in record["goldens"].items() if "error" in run]
         sys.stderr.write(f"{FLAGS.label}: {len(record['goldens']) - len(failed)} golden(s) ran, "

@@ -144,13 +144,17 @@ def release_rows(release_record, goldens):
                 row["counts"][status] = row["counts"].get(status, 0) + 1
                 if status != EXACT and not row["first"]:
                     row["first"] = f"`{name}`: {fig} {detail}"
-    return [rows[k] for k in sorted(rows, key=_release_order)]
+    return sorted(rows.values(), key=_release_order)
 
 
-def _release_order(label):
-    parts = label.split()[-1].split(".")
-    nums = [int(p) if p.isdigit() else 10**6 for p in parts]
-    return (label.startswith("tf-nightly"), nums)
+def _version(text):
+    return [int(p) if p.isdigit() else 10**6 for p in str(text).split(".")[:3]]
+
+
+def _release_order(row):
+    env = row["env"]
+    fp = env["fingerprint"]
+    return (bool(env.get("informational")), _version(fp.get("tensorflow")), _version(fp.get("numpy")))
 
 
 def release_table(release_record, goldens):
