@@ -236,8 +236,12 @@ def run_command(spec, workdir, data_dir=None):
         return json.load(f)
 
 
+# golden/releases.json is the release matrix's record (tf1_repro/releases.py), not a golden.
+NOT_GOLDENS = {"releases.json"}
+
+
 def golden_names(golden_dir=GOLDEN_DIR):
-    return sorted(f[:-5] for f in os.listdir(golden_dir) if f.endswith(".json"))
+    return sorted(f[:-5] for f in os.listdir(golden_dir) if f.endswith(".json") and f not in NOT_GOLDENS)
 
 
 def all_goldens(golden_dir=GOLDEN_DIR):

@@ -175,12 +175,12 @@ def release_table(release_record, goldens):
                                   "first difference from the golden"])
     machine = rows[0]["env"]["fingerprint"]
     isa = " ".join(machine.get("isa") or []) or "unrecorded"
-    text = (table + f"\n\nMeasured on {machine.get('machine')} ({isa}; NumPy's BLAS: "
-            f"{machine.get('blas')}), a figure a count; the runs took {total / 60:.0f} "
-            "minutes here, the environments' installs not counted.")
+    text = (table + f"\n\nMeasured on one {machine.get('machine')} machine ({isa}), each cell a "
+            f"count of figures; the runs took {total / 60:.0f} minutes there, the environments' "
+            "installs not counted.")
     causes = release_record.get("causes") or []
     if causes:
         text += "\n\nWhat changes, traced to the op:\n\n" + "\n".join(
-            f"- {c['releases']}, {', '.join(f'`{g}`' for g in c['goldens'])}: {c['op']}. "
+            f"- {c['op']} ({c['releases']}; {', '.join(f'`{g}`' for g in c['figures'])}): "
             f"{c['cause']}." for c in causes)
     return text

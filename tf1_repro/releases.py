@@ -44,31 +44,85 @@ RELEASES_PATH = os.path.join(REPO_ROOT, "golden", "releases.json")
 EXACT = {"atol": 0, "rtol": 0}
 
 
-def _before(major, minor):
-    return lambda version: tuple(int(p) for p in version.split(".")[:2]) < (major, minor)
+def _version(text):
+    return tuple(int(p) for p in str(text).split(".")[:2] if p.isdigit())
 
 
-# Where a release changes golden figures, the op and library change behind it,
-# traced by dumping every float tensor of a training step under both releases
-# from the same weights.  ``changed(version)`` says under which releases the
-# listed goldens differ from their blessing (tests/test_releases.py holds the
-# record to it, and the installed TensorFlow to the kernel named).
+def _tf_before(major, minor):
+    return lambda fp: _version(fp.get("tensorflow")) < (major, minor)
+
+
+def _numpy_before(major, minor):
+    return lambda fp: _version(fp.get("numpy")) < (major, minor)
+
+
+# Where a release changes golden figures, the op or library change behind it.
+# Each was traced by dumping every tensor of the run under two releases from
+# the same inputs and finding the first op whose bits differ for equal inputs
+# (then swapping that op's kernel for an emulation of the other release's,
+# which moved the figures across).  ``active(fingerprint)`` says in which
+# environments the change is in effect; ``figures`` maps goldens to the
+# figure-name prefixes it may move.  tests/test_releases.py holds the record
+# to these: every figure the matrix found changed is covered by a cause in
+# effect there, and every cause in effect changed one of its figures.
 CAUSES = [
-    {"op": "Tanh (float32, CPU)",
-     "goldens": ["decoupled_rnn_quick"],
+    {"op": "Tanh, float32",
+     "figures": {"decoupled_rnn_quick": [""]},
      "releases": "TF 2.15 to 2.19",
-     "changed": _before(2, 20),
+     "active": _tf_before(2, 20),
      "cause": ("TensorFlow 2.20 ships Eigen's new float32 tanh (a 9/8-degree rational "
                "approximation, 'Speed up and improve accuracy of tanh'); 2.19 and before used a "
-               "13/6-degree interpolant. They differ by up to 4 ulp on the RNN's 784 hidden "
-               "units, and every other op of the graph gives the same bits for the same inputs; "
+               "13/6-degree interpolant. They differ by up to 4 ulp on the RNN's 784 hidden units, "
+               "and every other op of the graph gives the same bits for the same inputs; "
                "tf1_repro/reference/eigen_tanh.py computes both kernels bit for bit")},
+    {"op": "Tanh, float64",
+     "figures": {"tf2_backprop": ["bptt."]},
+     "releases": "TF 2.15 to 2.19",
+     "active": _tf_before(2, 20),
+     "cause": ("the BPTT exercise's float64 tanh called the C library's tanh per element up to "
+               "TF 2.19 and Eigen's rational approximation since 2.20 (up to 6 ulp apart); the "
+               "initial loss moves with the kernel alone, the final loss also with Grappler's "
+               "dependency optimizer, which the exercise's tf.function runs under")},
+    {"op": "Reciprocal, float32",
+     "figures": {"tf2_backprop": ["clipping_study."]},
+     "releases": "TF 2.15 to 2.20",
+     "active": _tf_before(2, 21),
+     "cause": ("the gradient of binary cross-entropy (Log1p's gradient in "
+               "sigmoid_cross_entropy_with_logits) takes a reciprocal, which Eigen computes as an "
+               "approximate reciprocal and one Newton step; TF 2.21's Eigen rewrote the step "
+               "(x + x(1 - ax) for x(2 - ax)), changing 1 element in 8, and the clipping study's "
+               "200-step trainings amplify that from step 6 on")},
+    {"op": "Sigmoid, float32",
+     "figures": {"tf2_backprop": ["custom_activation."], "gradient_override": ["impdrop_demo_"]},
+     "releases": "TF 2.15 and 2.16",
+     "active": _tf_before(2, 17),
+     "cause": ("TF 2.15 and 2.16 compute float32 sigmoid to other bits (up to 7 ulp) than 2.17 and "
+               "after, which equal Eigen's logistic function without fused multiply-add; the "
+               "older kernel was not identified (the Eigen source is the same in both wheels' "
+               "headers). Traced op by op for Impdrop's attention map; for the swish exercise "
+               "inferred from the same release pattern")},
+    {"op": "NumPy float32 sums",
+     "figures": {"gradient_override": ["impdrop_demo_product_initial_attention_grad_norm",
+                                       "impdrop_demo_impdrop_initial_attention_grad_norm",
+                                       "impdrop_demo_impdrop_blocked_mean_attention"]},
+     "releases": "NumPy before 2.4 (all releases to TF 2.19, and TF 2.20 with NumPy 1)",
+     "active": _numpy_before(2, 4),
+     "cause": ("the TensorFlow tensors are the same bits; two figures computed from them in NumPy "
+               "are not: a norm summed from a Python 0 is float64 under NumPy 1 and float32 under "
+               "NumPy 2 (NEP 50), and NumPy's float32 add-reduce of the (1000, 100) attention "
+               "maps gives another last bit after NumPy 2.1.3")},
 ]
 
 
 def causes_record():
     """:data:`CAUSES` as JSON (what golden/releases.json keeps)."""
-    return [{k: v for k, v in c.items() if k != "changed"} for c in CAUSES]
+    return [{k: v for k, v in c.items() if k != "active"} for c in CAUSES]
+
+
+def explained(golden_name, fig, fingerprint):
+    """The causes in effect under ``fingerprint`` that may move this figure."""
+    return [c for c in CAUSES if c["active"](fingerprint)
+            and any(fig.startswith(prefix) for prefix in c["figures"].get(golden_name, ()))]
 
 
 def environment_id(fp):
