@@ -269,7 +269,7 @@ def train(config, data, emit=print, on_checkpoint=None, initial_weights=None):
         t = build_graph(config, dtype=tf.as_dtype(config.dtype))
         # The post fetched `step`, the four assigned values, and dropped them;
         # running the assigns without copying 24k weights back is the same
-        # computation, 25% faster (benchmarks/bench_nielsen.py).
+        # computation, and faster (benchmarks/bench_nielsen.py).
         run_step = tf.group(*t["step"]) if isinstance(t["step"], list) else t["step"]
         init = tf1.global_variables_initializer()
     graph.finalize()
@@ -320,7 +320,7 @@ def train_graph_loop(config, data, emit=print, initial_weights=None):
     sides), and after every ``eval_every``-th step counts the correct test
     answers.  Ten steps run per loop iteration, and the session keeps
     Grappler's rewrites but constant folding (``session_config(rewrites=True)``):
-    together about five times faster than the graph as written.  The post's update list reads the pre-step weights under
+    together several times faster than the graph as written (benchmarks/bench_nielsen.py).  The post's update list reads the pre-step weights under
     ``--threads=1`` (see the module doc), which is what a loop-carried tensor
     gives, so the counts equal those of :func:`train` bit for bit
     (tests/test_nielsen_mlp.py).  Returns the same dictionary as :func:`train`.
