@@ -322,6 +322,52 @@ def test_fetching_assigns_as_ops_changes_no_number():
         np.testing.assert_array_equal(results[0][1][k], results[1][1][k])
 
 
+def _as_written(monkeypatch):
+    """Build graphs with the post's ops exactly as it wrote them: explicit
+    two-dimensional transposes before each product, and every update a
+    ``tf.assign`` of a ``tf.add``/``tf.subtract`` (no in-place kernel)."""
+    monkeypatch.setattr(post, "outer", lambda a, delta: tf.matmul(tf.transpose(a), delta))
+    monkeypatch.setattr(post, "backward_through", lambda delta, W: tf.matmul(delta, tf.transpose(W)))
+    monkeypatch.setattr(post, "oracle_gradient",
+                        lambda h, g, target: tf.matmul(tf.transpose(h), tf.subtract(g, target)))
+    step = post._Order.step
+    monkeypatch.setattr(post._Order, "step",
+                        lambda self, *args, **kw: step(self, *args, **dict(kw, in_place=False)))
+
+
+def _trained_bits(config, steps=5, tests=3):
+    """Costs, test outputs and weights (as bytes) after a few images from the post's start."""
+    images, labels = pool()
+    t, sess = graph_session(config, dtype=tf.float32)
+    out = []
+    with sess:
+        for i in range(20, 20 + steps):
+            out.append(sess.run([t["cost"], t["train_step"], t["h_update_ops"]],
+                                {t["x"]: images[i:i + 1], t["y"]: labels[i:i + 1]})[0].tobytes())
+        out += [sess.run(t[k]).tobytes() for k in post.WEIGHTS]
+        for i in range(tests):
+            out.append(sess.run([t["test_l3A"], t["test_h_update"]], {t["x"]: images[i:i + 1]})[0].tobytes())
+        out += [sess.run(t[k]).tobytes() for k in post.WEIGHTS]
+    return out
+
+
+@pytest.mark.parametrize("mode", post.MODES)
+@pytest.mark.parametrize("ordering", post.ORDERINGS)
+def test_execution_rewrites_change_no_bit(monkeypatch, ordering, mode):
+    """The graph's execution-level rewrites (the module doc's "what changed"):
+    transposes passed to the outer products, the 3-D transpose, the in-place
+    gradient-descent kernel.  Each run equals the post's ops as written, bit
+    for bit, in every ordering and mode."""
+    config = post.Config(ordering=ordering, mode=mode)
+    ours = _trained_bits(config)
+    with monkeypatch.context() as m:
+        _as_written(m)
+        written = _trained_bits(config)
+    assert len(ours) == len(written)
+    for k, (a, b) in enumerate(zip(ours, written)):
+        assert a == b, f"item {k} differs"
+
+
 # ---------------------------------------------------------------------------
 # Autodiff
 # ---------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """The README's generated blocks, rebuilt from golden/ by ``reproduce.py --bless``.
 
+The Speed section's tables come from the benchmarks' JSON (benchmarks/*.json,
+written by the last run of each benchmark), not from goldens.
+
 A block sits between ``<!-- NAME:begin ... -->`` and ``<!-- NAME:end -->``;
 everything between the markers is replaced, nothing else is touched.
 tests/test_goldens.py checks that the README holds what these functions give
@@ -124,7 +127,22 @@ def releases_block(goldens):
     return matrix.release_table(releases.load(), goldens)
 
 
-BLOCKS = {"results": results_block, "releases": releases_block, "transcript": transcript_block, "nielsen_seeds": nielsen_seeds_block,
+def _benchmark_block(name):
+    """The table a benchmark rendered into its JSON (benchmarks/<name>.json, key ``readme``)."""
+    def block(goldens):
+        import json
+        path = os.path.join(golden.REPO_ROOT, "benchmarks", f"{name}.json")
+        if not os.path.exists(path):
+            return ""
+        with open(path) as f:
+            return json.load(f).get("readme", "")
+    block.__doc__ = f"benchmarks/{name}.json's table, as its benchmark rendered it."
+    return block
+
+
+BLOCKS = {"speed_nielsen": _benchmark_block("nielsen"), "speed_decoupled": _benchmark_block("decoupled_rnn"),
+          "results": results_block, "releases": releases_block, "transcript": transcript_block,
+          "nielsen_seeds": nielsen_seeds_block,
           "decoupled_seeds": decoupled_seeds_block, "tf2_runs": tf2_runs_block,
           "override": override_block}
 

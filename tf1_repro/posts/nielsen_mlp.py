@@ -269,7 +269,7 @@ def train(config, data, emit=print, on_checkpoint=None, initial_weights=None):
         t = build_graph(config, dtype=tf.as_dtype(config.dtype))
         # The post fetched `step`, the four assigned values, and dropped them;
         # running the assigns without copying 24k weights back is the same
-        # computation, 25% faster (benchmarks/bench_nielsen.py).
+        # computation, and faster (benchmarks/bench_nielsen.py).
         run_step = tf.group(*t["step"]) if isinstance(t["step"], list) else t["step"]
         init = tf1.global_variables_initializer()
     graph.finalize()
@@ -320,30 +320,71 @@ def train_graph_loop(config, data, emit=print, initial_weights=None):
     sides), and after every ``eval_every``-th step counts the correct test
     answers.  Ten steps run per loop iteration, and the session keeps
     Grappler's rewrites but constant folding (``session_config(rewrites=True)``):
-    together about five times faster than the graph as written.  The post's update list reads the pre-step weights under
+    together several times faster than the graph as written (benchmarks/bench_nielsen.py).  The post's update list reads the pre-step weights under
     ``--threads=1`` (see the module doc), which is what a loop-carried tensor
     gives, so the counts equal those of :func:`train` bit for bit
     (tests/test_nielsen_mlp.py).  Returns the same dictionary as :func:`train`.
     """
     config.validate(data.train.num_examples)
-    dtype = tf.as_dtype(config.dtype)
     cast = np.dtype(config.dtype)
     plan = batch_plan(config, data.train)
     train_x, train_y = data.train.gather(np.arange(data.train.num_examples))
-    test_x = data.test.images[:config.eval_size].astype(cast)
-    test_y = data.test.labels[:config.eval_size].astype(cast)
-    num_checkpoints = len(checkpoints(config))
+    graph, t = build_graph_loop(config, train_x.shape, train_y.shape, data.test)
+    names = ("w_1", "b_1", "w_2", "b_2")
+    with tf1.Session(graph=graph, config=graph_loop_session_config(config)) as sess:
+        sess.run(t["init"])
+        sess.run(t["load_data"], feed_dict={t["images_in"]: train_x.astype(cast),
+                                            t["labels_in"]: train_y.astype(cast)})
+        if initial_weights is not None:
+            for v, k in zip(t["variables"], names):
+                v.load(initial_weights[k], sess)
+        initial = dict(zip(names, sess.run(list(t["variables"]))))
+        counts = sess.run(t["counts"], feed_dict={t["plan"]: plan})
+        final_weights = dict(zip(names, sess.run(list(t["variables"]))))
+    counts = [float(c) for c in counts]
+    for c in counts:
+        emit(np.float32(c))
+    return {"counts": counts, "initial_weights": initial, "final_weights": final_weights}
 
+
+def graph_loop_session_config(config):
+    """The in-graph loop's session: Grappler on but constant folding; XLA if asked."""
+    config_proto = session_config(config.threads, rewrites=True)
+    if config.xla:
+        config_proto.graph_options.optimizer_options.global_jit_level = tf1.OptimizerOptions.ON_1
+    return config_proto
+
+
+def build_graph_loop(config, train_shape, labels_shape, test_set):
+    """The graph of :func:`train_graph_loop`, for a batch plan of any length.
+
+    Returns (graph, tensors).  The training set is loaded once into two
+    variables (run ``load_data`` feeding ``images_in`` and ``labels_in``) and
+    stays in the graph; each run of ``counts`` then feeds only the batch plan
+    (``plan``, [steps, batch]), trains that many steps from the current
+    weights, writes them back and returns the count after every
+    ``eval_every``-th step.  Runs of different lengths share one graph, so
+    benchmarks/bench_nielsen.py can time the steps alone.
+    """
+    dtype = tf.as_dtype(config.dtype)
+    cast = np.dtype(config.dtype)
+    test_x = test_set.images[:config.eval_size].astype(cast)
+    test_y = test_set.labels[:config.eval_size].astype(cast)
     graph = tf.Graph()
     with graph.as_default():
         tf1.set_random_seed(config.seed)
         # Two placeholders, then the variables, as in build_graph: the
         # truncated normals take implicit op seeds (the graph's op count), so
         # the same count before them gives the feed loop's initial weights.
-        images = tf1.placeholder(dtype, train_x.shape, name="train_images")
-        labels = tf1.placeholder(dtype, train_y.shape, name="train_labels")
+        images_in = tf1.placeholder(dtype, train_shape, name="train_images")
+        labels_in = tf1.placeholder(dtype, labels_shape, name="train_labels")
         variables = make_variables(config, dtype)
-        plan_t = tf1.placeholder(tf.int32, plan.shape, name="batch_plan")
+        # The training set stays in the graph: fed once, not with every run.
+        images = tf1.Variable(images_in, trainable=False, collections=[], use_resource=False,
+                              name="resident_train_images")
+        labels = tf1.Variable(labels_in, trainable=False, collections=[], use_resource=False,
+                              name="resident_train_labels")
+        plan_t = tf1.placeholder(tf.int32, [None, config.batch_size], name="batch_plan")
         test_images = tf.constant(test_x, name="test_images")
         test_labels = tf.constant(test_y, name="test_labels")
         eta = tf.constant(config.eta, dtype=dtype, name="eta")
@@ -371,43 +412,26 @@ def train_graph_loop(config, data, emit=print, initial_weights=None):
                     weights, counts = train_step(i + u, weights, counts)
                 return [i + unroll] + weights + [counts]
 
-            out = tf1.while_loop(lambda i, *_: i < last, body, [tf.constant(first)] + weights + [counts],
+            out = tf1.while_loop(lambda i, *_: i < last, body, [first] + weights + [counts],
                                  back_prop=False)
             return out[1:5], out[5]
 
         # Unrolling amortises the loop's own control ops (about five per loop
         # variable per iteration) over several steps; the steps are unchanged.
-        full = config.steps - config.steps % UNROLL
+        steps = tf.shape(plan_t)[0]
+        full = steps - steps % UNROLL
         weights = [tf.identity(v) for v in variables]
-        counts = tf.fill([num_checkpoints], -1.0)
-        if full:
-            weights, counts = loop_over(0, full, UNROLL, weights, counts)
-        if full < config.steps:
-            weights, counts = loop_over(full, config.steps, 1, weights, counts)
-        loop = [None] + list(weights) + [counts]
-        final = [tf1.assign(v, value) for v, value in zip(variables, loop[1:5])]
+        counts = tf.fill([(steps + config.eval_every - 1) // config.eval_every], -1.0)
+        weights, counts = loop_over(tf.constant(0), full, UNROLL, weights, counts)
+        weights, counts = loop_over(full, steps, 1, weights, counts)
+        final = [tf1.assign(v, value) for v, value in zip(variables, weights)]
         with tf.control_dependencies(final):
-            counts_t = tf.identity(loop[5])
+            counts_t = tf.identity(counts)
         init = tf1.global_variables_initializer()
+        load_data = tf.group(images.initializer, labels.initializer)
     graph.finalize()
-
-    names = ("w_1", "b_1", "w_2", "b_2")
-    config_proto = session_config(config.threads, rewrites=True)
-    if config.xla:
-        config_proto.graph_options.optimizer_options.global_jit_level = tf1.OptimizerOptions.ON_1
-    with tf1.Session(graph=graph, config=config_proto) as sess:
-        sess.run(init)
-        if initial_weights is not None:
-            for v, k in zip(variables, names):
-                v.load(initial_weights[k], sess)
-        initial = dict(zip(names, sess.run(list(variables))))
-        counts = sess.run(counts_t, feed_dict={images: train_x.astype(cast), labels: train_y.astype(cast),
-                                              plan_t: plan})
-        final_weights = dict(zip(names, sess.run(list(variables))))
-    counts = [float(c) for c in counts]
-    for c in counts:
-        emit(np.float32(c))
-    return {"counts": counts, "initial_weights": initial, "final_weights": final_weights}
+    return graph, dict(images_in=images_in, labels_in=labels_in, plan=plan_t, variables=variables,
+                       counts=counts_t, init=init, load_data=load_data)
 
 
 def checkpoints(config):
