@@ -158,3 +158,40 @@ def test_a_progress_file_of_another_command_is_refused(tmp_path):
     assert proc.returncode == 2 and results is None
     assert "left by a study of another command or configuration" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def sleepy_seed(config, data_dir, seed):
+    """A seed that never finishes in a test's time; it leaves its pid behind first."""
+    with open(os.path.join(config["dir"], f"worker-{os.getpid()}"), "w"):
+        pass
+    time.sleep(600)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().split()[2] != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux's")
+def test_workers_end_when_their_parent_is_killed(tmp_path):
+    """SIGKILL gives the parent no chance to clean up: the workers must still not train on."""
+    code = ("import sys; sys.path[:0] = [%r, %r]\n"
+            "from tf1_repro import study\nimport test_study\n"
+            "study.run_seeds(test_study.sleepy_seed, {'dir': %r}, None, [0, 1], workers=2)\n"
+            % (REPO, os.path.join(REPO, "tests"), str(tmp_path)))
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=REPO)
+    deadline = time.time() + 120
+    while len(list(tmp_path.glob("worker-*"))) < 2 and time.time() < deadline:
+        time.sleep(0.2)
+    workers = [int(p.name.split("-")[1]) for p in tmp_path.glob("worker-*")]
+    assert len(workers) == 2
+    parent.kill()
+    parent.wait()
+    deadline = time.time() + 30
+    while any(_alive(w) for w in workers) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(w) for w in workers)

@@ -158,6 +158,23 @@ def _worker_init():
     # Ctrl-C at a terminal reaches the whole process group: the parent
     # handles it (and ends the workers); the workers stay quiet.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent that dies without cleaning up (SIGKILL, the OOM killer, a
+    # signal during its own shutdown) must not leave workers training on:
+    # on Linux the kernel ends a worker when its parent goes.
+    _die_with_parent()
+
+
+def _die_with_parent():
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    PR_SET_PDEATHSIG = 1
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # The parent may have gone before the call took effect.
+    if os.getppid() == 1:
+        os._exit(1)
 
 
 def _call(name, config, data_dir, seed):
