@@ -208,6 +208,31 @@ def test_graph_loop_equals_feed_loop_bit_for_bit():
         np.testing.assert_array_equal(graph["final_weights"][k], feed["final_weights"][k])
 
 
+def test_study_loop_equals_feed_loop_bit_for_bit_seed_after_seed():
+    # One loop built once and run for three seeds, as a study's worker runs
+    # them: every seed starts, trains and counts as its own single run does.
+    cfg = post.Config(steps=2503, eval_every=500)
+    loop = post.StudyLoop(cfg, data())
+    for seed in (3, 0, 7):
+        seeded = dataclasses.replace(cfg, seed=seed)
+        feed = post.train(seeded, data(), emit=lambda _: None)
+        study = loop.run(seeded, data().train)
+        assert study["counts"] == feed["counts"] and len(feed["counts"]) == 6
+        for k in WEIGHTS:
+            np.testing.assert_array_equal(study["initial_weights"][k], feed["initial_weights"][k])
+            np.testing.assert_array_equal(study["final_weights"][k], feed["final_weights"][k])
+    with pytest.raises(ValueError, match="other than the loop's"):
+        loop.run(dataclasses.replace(cfg, eta=0.25), data().train)
+
+
+def test_studies_use_the_study_loop_only_where_it_gives_the_feed_loops_bits(monkeypatch):
+    assert post.study_in_graph(post.Config()) and post.study_in_graph(post.Config(loop="graph"))
+    for other in (post.Config(mode="autodiff"), post.Config(threads=2), post.Config(xla=True)):
+        assert not post.study_in_graph(other)
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")  # the two loops part after a few hundred steps
+    assert not post.study_in_graph(post.Config())
+
+
 def test_batch_plan_replays_next_batch():
     cfg = post.Config(steps=6000, batch_order="tf1.0")
     plan = post.batch_plan(cfg, data().train)

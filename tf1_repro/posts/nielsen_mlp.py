@@ -64,6 +64,7 @@ What changed and why
 """
 import dataclasses
 import functools
+import os
 import time
 
 import numpy as np
@@ -213,15 +214,27 @@ def make_variables(config, dtype):
             variable([middle, 10], "w_2"), variable([1, 10], "b_2"))
 
 
+def opening(config, dtype, shapes=([None, 784], [None, 10]), names=("a_0", "y")):
+    """The post's first ops: two placeholders, then the four variables.
+
+    Each ``truncated_normal`` takes TF1's implicit op seed, the graph's op
+    count when it is built, so every graph that must draw the post's initial
+    weights for a seed opens with these ops in this order (placeholders'
+    shapes and names do not change the count).  Returns the two placeholders
+    and the variables.
+    """
+    a_0 = tf1.placeholder(dtype, shapes[0], name=names[0])
+    y = tf1.placeholder(dtype, shapes[1], name=names[1])
+    return a_0, y, make_variables(config, dtype)
+
+
 def build_graph(config, dtype=tf.float32):
     """Build the post's graph into the default graph; return its tensors by name.
 
     ``dtype=tf.float64`` builds the same graph in double precision (for the
     gradient check; the post used float32).
     """
-    a_0 = tf1.placeholder(dtype, [None, 784], name="a_0")
-    y = tf1.placeholder(dtype, [None, 10], name="y")
-    w_1, b_1, w_2, b_2 = make_variables(config, dtype)
+    a_0, y, (w_1, b_1, w_2, b_2) = opening(config, dtype)
     t = forward_backward(a_0, y, w_1, b_1, w_2, b_2)
     t["acct_mat"], t["acct_res"] = accuracy(t["a_2"], y)
     t.update(a_0=a_0, y=y, w_1=w_1, b_1=b_1, w_2=w_2, b_2=b_2)
@@ -310,20 +323,83 @@ def batch_plan(config, train_set):
     return np.stack([ds.next_batch_indices(config.batch_size) for _ in range(config.steps)])
 
 
+def loop_in_graph(config, images, labels, plan_t, weights, test_x, test_y):
+    """The post's training loop as graph ops: the final weights and the counts, as tensors.
+
+    A ``tf.while_loop`` carries ``w_1, b_1, w_2, b_2`` as tensors, starting
+    from ``weights``; each iteration gathers its mini-batch from ``images``
+    and ``labels`` (the training set in file order) by the indices in
+    ``plan_t`` (:func:`batch_plan`), applies :func:`forward_backward` and the
+    post's update (:func:`step_values`, the same ops as the assigns'
+    right-hand sides), and after every ``eval_every``-th step counts the
+    correct answers on ``test_x``, ``test_y``.  Counts of checkpoints not
+    reached stay -1.
+    """
+    dtype = tf.as_dtype(config.dtype)
+    num_checkpoints = len(checkpoints(config))
+    test_images = tf.constant(test_x, name="test_images")
+    test_labels = tf.constant(test_y, name="test_labels")
+    eta = tf.constant(config.eta, dtype=dtype, name="eta")
+
+    def train_step(i, weights, counts):
+        """Step ``i`` on its mini-batch, then the count if the post printed one here."""
+        a_0 = tf.gather(images, plan_t[i])
+        y = tf.gather(labels, plan_t[i])
+        t = forward_backward(a_0, y, *weights)
+        new = step_values(t, *weights, eta)
+
+        def evaluate():
+            a_2 = forward_backward(test_images, test_labels, *new)["a_2"]
+            count = accuracy(a_2, test_labels)[1]
+            return tf.tensor_scatter_nd_update(counts, [[i // config.eval_every]], [count])
+
+        counts = tf.cond(tf.equal(i % config.eval_every, 0), evaluate, lambda: counts)
+        return new, counts
+
+    def loop_over(first, last, unroll, weights, counts):
+        """Steps first..last-1 in a while loop whose body runs ``unroll`` of them."""
+        def body(i, w_1, b_1, w_2, b_2, counts):
+            weights = [w_1, b_1, w_2, b_2]
+            for u in range(unroll):
+                weights, counts = train_step(i + u, weights, counts)
+            return [i + unroll] + weights + [counts]
+
+        out = tf1.while_loop(lambda i, *_: i < last, body, [tf.constant(first)] + weights + [counts],
+                             back_prop=False)
+        return out[1:5], out[5]
+
+    # Unrolling amortises the loop's own control ops (about five per loop
+    # variable per iteration) over several steps; the steps are unchanged.
+    full = config.steps - config.steps % UNROLL
+    weights = list(weights)
+    counts = tf.fill([num_checkpoints], -1.0)
+    if full:
+        weights, counts = loop_over(0, full, UNROLL, weights, counts)
+    if full < config.steps:
+        weights, counts = loop_over(full, config.steps, 1, weights, counts)
+    return list(weights), counts
+
+
+def loop_session_config(config):
+    """The in-graph loop's session: Grappler's rewrites but constant folding, XLA if asked."""
+    config_proto = session_config(config.threads, rewrites=True)
+    if config.xla:
+        config_proto.graph_options.optimizer_options.global_jit_level = tf1.OptimizerOptions.ON_1
+    return config_proto
+
+
 def train_graph_loop(config, data, emit=print, initial_weights=None):
     """The post's training loop inside the graph: one ``Session.run`` for all steps.
 
-    A ``tf.while_loop`` carries ``w_1, b_1, w_2, b_2`` as tensors; each
-    iteration gathers its mini-batch from the training images by the indices
-    of :func:`batch_plan`, applies :func:`forward_backward` and the post's
-    update (:func:`step_values`, the same ops as the assigns' right-hand
-    sides), and after every ``eval_every``-th step counts the correct test
-    answers.  Ten steps run per loop iteration, and the session keeps
-    Grappler's rewrites but constant folding (``session_config(rewrites=True)``):
-    together about five times faster than the graph as written.  The post's update list reads the pre-step weights under
-    ``--threads=1`` (see the module doc), which is what a loop-carried tensor
-    gives, so the counts equal those of :func:`train` bit for bit
-    (tests/test_nielsen_mlp.py).  Returns the same dictionary as :func:`train`.
+    The loop is :func:`loop_in_graph`, starting from the post's variables and
+    assigning its result back to them.  Ten steps run per loop iteration, and
+    the session keeps Grappler's rewrites but constant folding
+    (``session_config(rewrites=True)``): together about five times faster
+    than the graph as written.  The post's update list reads the pre-step
+    weights under ``--threads=1`` (see the module doc), which is what a
+    loop-carried tensor gives, so the counts equal those of :func:`train` bit
+    for bit (tests/test_nielsen_mlp.py).  Returns the same dictionary as
+    :func:`train`.
     """
     config.validate(data.train.num_examples)
     dtype = tf.as_dtype(config.dtype)
@@ -332,70 +408,26 @@ def train_graph_loop(config, data, emit=print, initial_weights=None):
     train_x, train_y = data.train.gather(np.arange(data.train.num_examples))
     test_x = data.test.images[:config.eval_size].astype(cast)
     test_y = data.test.labels[:config.eval_size].astype(cast)
-    num_checkpoints = len(checkpoints(config))
 
     graph = tf.Graph()
     with graph.as_default():
         tf1.set_random_seed(config.seed)
-        # Two placeholders, then the variables, as in build_graph: the
-        # truncated normals take implicit op seeds (the graph's op count), so
-        # the same count before them gives the feed loop's initial weights.
-        images = tf1.placeholder(dtype, train_x.shape, name="train_images")
-        labels = tf1.placeholder(dtype, train_y.shape, name="train_labels")
-        variables = make_variables(config, dtype)
+        # The post's opening with the training set as its placeholders: the
+        # same op count before each truncated normal gives the feed loop's
+        # initial weights.
+        images, labels, variables = opening(config, dtype, (train_x.shape, train_y.shape),
+                                            ("train_images", "train_labels"))
         plan_t = tf1.placeholder(tf.int32, plan.shape, name="batch_plan")
-        test_images = tf.constant(test_x, name="test_images")
-        test_labels = tf.constant(test_y, name="test_labels")
-        eta = tf.constant(config.eta, dtype=dtype, name="eta")
-
-        def train_step(i, weights, counts):
-            """Step ``i`` on its mini-batch, then the count if the post printed one here."""
-            a_0 = tf.gather(images, plan_t[i])
-            y = tf.gather(labels, plan_t[i])
-            t = forward_backward(a_0, y, *weights)
-            new = step_values(t, *weights, eta)
-
-            def evaluate():
-                a_2 = forward_backward(test_images, test_labels, *new)["a_2"]
-                count = accuracy(a_2, test_labels)[1]
-                return tf.tensor_scatter_nd_update(counts, [[i // config.eval_every]], [count])
-
-            counts = tf.cond(tf.equal(i % config.eval_every, 0), evaluate, lambda: counts)
-            return new, counts
-
-        def loop_over(first, last, unroll, weights, counts):
-            """Steps first..last-1 in a while loop whose body runs ``unroll`` of them."""
-            def body(i, w_1, b_1, w_2, b_2, counts):
-                weights = [w_1, b_1, w_2, b_2]
-                for u in range(unroll):
-                    weights, counts = train_step(i + u, weights, counts)
-                return [i + unroll] + weights + [counts]
-
-            out = tf1.while_loop(lambda i, *_: i < last, body, [tf.constant(first)] + weights + [counts],
-                                 back_prop=False)
-            return out[1:5], out[5]
-
-        # Unrolling amortises the loop's own control ops (about five per loop
-        # variable per iteration) over several steps; the steps are unchanged.
-        full = config.steps - config.steps % UNROLL
-        weights = [tf.identity(v) for v in variables]
-        counts = tf.fill([num_checkpoints], -1.0)
-        if full:
-            weights, counts = loop_over(0, full, UNROLL, weights, counts)
-        if full < config.steps:
-            weights, counts = loop_over(full, config.steps, 1, weights, counts)
-        loop = [None] + list(weights) + [counts]
-        final = [tf1.assign(v, value) for v, value in zip(variables, loop[1:5])]
+        weights, counts = loop_in_graph(config, images, labels, plan_t,
+                                        [tf.identity(v) for v in variables], test_x, test_y)
+        final = [tf1.assign(v, value) for v, value in zip(variables, weights)]
         with tf.control_dependencies(final):
-            counts_t = tf.identity(loop[5])
+            counts_t = tf.identity(counts)
         init = tf1.global_variables_initializer()
     graph.finalize()
 
     names = ("w_1", "b_1", "w_2", "b_2")
-    config_proto = session_config(config.threads, rewrites=True)
-    if config.xla:
-        config_proto.graph_options.optimizer_options.global_jit_level = tf1.OptimizerOptions.ON_1
-    with tf1.Session(graph=graph, config=config_proto) as sess:
+    with tf1.Session(graph=graph, config=loop_session_config(config)) as sess:
         sess.run(init)
         if initial_weights is not None:
             for v, k in zip(variables, names):
@@ -427,23 +459,132 @@ def figures(config, counts):
     return figs, tolerances
 
 
+def draw_initial_weights(config):
+    """The weights ``w_1, b_1, w_2, b_2`` that ``--seed=config.seed`` starts from.
+
+    Drawn in a graph of the post's opening alone (:func:`opening` after
+    ``tf.set_random_seed``): each truncated normal gets the op seed it gets in
+    the post's graph, so it draws the same values, without the rest of the
+    graph being built.
+    """
+    graph = tf.Graph()
+    with graph.as_default():
+        tf1.set_random_seed(config.seed)
+        _, _, variables = opening(config, tf.as_dtype(config.dtype))
+        draws = [v.initial_value for v in variables]
+    graph.finalize()
+    with new_session(graph, config.threads) as sess:
+        return sess.run(draws)
+
+
+def study_in_graph(config):
+    """Whether a study may run ``config``'s seeds in :class:`StudyLoop`, bit for bit.
+
+    The in-graph loop computes the feed loop's steps to the same bits with
+    the archive's deterministic settings (tests/test_nielsen_mlp.py): the
+    manual update list, ``--threads=1`` and oneDNN off.  With oneDNN on the
+    two loops part after a few hundred steps, XLA changes the bits, and a
+    thread pool makes the feed loop race; those studies run each seed's own
+    program instead.
+    """
+    return (config.mode == "manual" and config.threads == 1 and not config.xla
+            and os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0")
+
+
+class StudyLoop:
+    """The in-graph loop of a seed study: built once per process, run once per seed.
+
+    A seed of post 002 trains for about half a second in the in-graph loop;
+    building that loop, letting Grappler optimise it and copying the 55 000
+    training images into a new session cost about as much again.  None of it
+    depends on the seed, so a worker builds the loop once (for one
+    configuration, the seed aside), keeps the training set in the session,
+    and for each seed feeds only what the seed changes: its initial weights
+    (:func:`draw_initial_weights`) and its mini-batches (:func:`batch_plan`).
+    The steps are :func:`loop_in_graph`'s, as in :func:`train_graph_loop`, so
+    a seed's counts and weights are those of the single run with
+    ``--seed=seed`` (tests/test_nielsen_mlp.py, tests/test_study.py).
+    """
+
+    def __init__(self, config, data):
+        config.validate(data.train.num_examples)
+        self.config = config
+        dtype = tf.as_dtype(config.dtype)
+        cast = np.dtype(config.dtype)
+        train_x, train_y = data.train.gather(np.arange(data.train.num_examples))
+        middle = config.hidden
+        graph = tf.Graph()
+        with graph.as_default():
+            images_in = tf1.placeholder(dtype, train_x.shape)
+            labels_in = tf1.placeholder(dtype, train_y.shape)
+            # Held in the session, not fed each run: the copy of 170 MB would
+            # be repeated for every seed.
+            images = tf1.Variable(images_in, trainable=False, collections=[], use_resource=False,
+                                  name="train_images")
+            labels = tf1.Variable(labels_in, trainable=False, collections=[], use_resource=False,
+                                  name="train_labels")
+            self.start = [tf1.placeholder(dtype, shape, name=f"start_{name}") for name, shape in
+                          (("w_1", [784, middle]), ("b_1", [1, middle]), ("w_2", [middle, 10]),
+                           ("b_2", [1, 10]))]
+            self.plan = tf1.placeholder(tf.int32, [config.steps, config.batch_size], name="batch_plan")
+            self.weights, self.counts = loop_in_graph(
+                config, images, labels, self.plan, self.start,
+                data.test.images[:config.eval_size].astype(cast),
+                data.test.labels[:config.eval_size].astype(cast))
+        graph.finalize()
+        self.session = tf1.Session(graph=graph, config=loop_session_config(config))
+        self.session.run([images.initializer, labels.initializer],
+                         {images_in: train_x.astype(cast, copy=False),
+                          labels_in: train_y.astype(cast, copy=False)})
+
+    def run(self, config, train_set):
+        """Train from ``config.seed``'s start on its batches; the dictionary of :func:`train`."""
+        if dataclasses.replace(config, seed=self.config.seed) != self.config:
+            raise ValueError("StudyLoop.run: a configuration other than the loop's, beyond the seed")
+        start = draw_initial_weights(config)
+        plan = batch_plan(config, train_set)
+        feed = dict(zip(self.start, start))
+        feed[self.plan] = plan
+        final, counts = self.session.run([self.weights, self.counts], feed)
+        names = ("w_1", "b_1", "w_2", "b_2")
+        return {"counts": [float(c) for c in counts], "initial_weights": dict(zip(names, start)),
+                "final_weights": dict(zip(names, final))}
+
+
 @functools.lru_cache(maxsize=2)
 def _study_data(data_dir, batch_order):
     return load_data(data_dir, Config(batch_order=batch_order), log=lambda *_: None)
 
 
+def _study_loop(config, data_dir):
+    """This process's StudyLoop for ``config`` (any seed), built on first use."""
+    return _study_loop_for(tuple(sorted(dataclasses.asdict(config).items())), data_dir)
+
+
+@functools.lru_cache(maxsize=1)
+def _study_loop_for(items, data_dir):
+    config = Config(**dict(items, seed=0))
+    return StudyLoop(config, _study_data(data_dir, config.batch_order))
+
+
 def study_seed(config, data_dir, seed):
     """One seed of a seed study (tf1_repro/study.py): the run ``--seed=seed`` makes.
 
-    ``config`` is the script's configuration as a dict.  The data set is
-    read once per process and restarted at epoch 0 for each seed, as a fresh
-    run reads it; the counts are those of the single run with ``--seed=seed``
-    (tests/test_study.py), with ``--loop=graph`` the in-graph loop's.
+    ``config`` is the script's configuration as a dict.  The data set is read
+    once per process and restarted at epoch 0 for each seed, as a fresh run
+    reads it.  Where the in-graph loop gives the feed loop's bits
+    (:func:`study_in_graph`: the archive's defaults), every seed a process
+    runs goes through one :class:`StudyLoop`, whichever ``--loop`` the
+    command names; otherwise each seed runs its own ``--loop``.  Either way
+    the counts are those of the single run with ``--seed=seed``
+    (tests/test_study.py).
     """
     cfg = Config(**dict(config, seed=seed))
     data = _study_data(data_dir, cfg.batch_order)
-    fresh = mnist.Datasets(train=data.train.restarted(seed), validation=data.validation,
-                           test=data.test)
+    fresh_train = data.train.restarted(seed)
+    if study_in_graph(cfg):
+        return {"counts": _study_loop(cfg, data_dir).run(cfg, fresh_train)["counts"]}
+    fresh = mnist.Datasets(train=fresh_train, validation=data.validation, test=data.test)
     trainer = train_graph_loop if cfg.loop == "graph" else train
     return {"counts": trainer(cfg, fresh, emit=lambda _: None)["counts"]}
 
