@@ -225,6 +225,16 @@ def test_study_loop_equals_feed_loop_bit_for_bit_seed_after_seed():
         loop.run(dataclasses.replace(cfg, eta=0.25), data().train)
 
 
+def test_a_study_process_builds_one_loop_for_all_its_seeds():
+    config = dataclasses.asdict(post.Config(steps=20, eval_every=10))
+    post._study_loop_for.cache_clear()
+    records = [post.study_seed(config, data_dir(), seed) for seed in (0, 1, 2)]
+    info = post._study_loop_for.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
+    single = post.train(post.Config(steps=20, eval_every=10, seed=2), data(), emit=lambda _: None)
+    assert records[2]["counts"] == single["counts"]
+
+
 def test_studies_use_the_study_loop_only_where_it_gives_the_feed_loops_bits(monkeypatch):
     assert post.study_in_graph(post.Config()) and post.study_in_graph(post.Config(loop="graph"))
     for other in (post.Config(mode="autodiff"), post.Config(threads=2), post.Config(xla=True)):

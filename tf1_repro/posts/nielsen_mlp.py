@@ -566,13 +566,14 @@ def _study_data(data_dir, batch_order):
 
 
 def _study_loop(config, data_dir):
-    """This process's StudyLoop for ``config`` (any seed), built on first use."""
-    return _study_loop_for(tuple(sorted(dataclasses.asdict(config).items())), data_dir)
+    """This process's StudyLoop for ``config`` with any seed, built on first use."""
+    key = dataclasses.asdict(dataclasses.replace(config, seed=0))
+    return _study_loop_for(tuple(sorted(key.items())), data_dir)
 
 
 @functools.lru_cache(maxsize=1)
 def _study_loop_for(items, data_dir):
-    config = Config(**dict(items, seed=0))
+    config = Config(**dict(items))
     return StudyLoop(config, _study_data(data_dir, config.batch_order))
 
 
