@@ -25,9 +25,15 @@ Each repeat also checks that the study's seed 0 counts equal the reference's,
 bit for bit: a fast study that computed something else would not count.  A
 run that fails, or a time that is not positive, stops the benchmark with an
 error instead of a figure.
+
+Both runs' CPU time (user and system, the study's workers included) is
+recorded beside their wall time: on a machine shared with other work, wall
+time measures the share a run got as much as the run, and CPU time says how
+much of that was the run's own work.
 """
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -65,28 +71,38 @@ def timed_script(args, workdir, name):
            *args, f"--output_dir={out}"]
     if FLAGS.data_dir:
         cmd.append(f"--data_dir={FLAGS.data_dir}")
+    cpu0 = _children_cpu()
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
     seconds = time.perf_counter() - t0
+    cpu = _children_cpu() - cpu0
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise BenchmarkError(f"{' '.join(cmd[1:])} failed (exit {proc.returncode}): {last}")
-    if not seconds > 0:
-        raise BenchmarkError(f"{name}: measured {seconds!r} s, not a positive time")
+    if not (seconds > 0 and cpu > 0):
+        raise BenchmarkError(f"{name}: measured {seconds!r} s ({cpu!r} s of CPU), not a positive time")
     with open(os.path.join(out, "results.json")) as f:
-        return seconds, json.load(f)
+        return seconds, cpu, json.load(f)
+
+
+def _children_cpu():
+    """User and system CPU seconds of this process's finished children (workers included)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def one_repeat(workdir, k):
-    single_s, single = timed_script(["--seed=0"], workdir, f"single{k}")
+    single_s, single_cpu, single = timed_script(["--seed=0"], workdir, f"single{k}")
     study_args = [f"--seeds={FLAGS.seeds}", "--seed=0"]
     if FLAGS.workers:
         study_args.append(f"--workers={FLAGS.workers}")
-    study_s, study = timed_script(study_args, workdir, f"study{k}")
+    study_s, study_cpu, study = timed_script(study_args, workdir, f"study{k}")
     if study["study"]["runs"][0] != single["figures"]["counts"]:
         raise BenchmarkError(f"repeat {k}: the study's seed 0 counts {study['study']['runs'][0]} are not "
                              f"the single run's {single['figures']['counts']}")
     return {"single_run_s": single_s, "study_s": study_s,
+            "single_run_cpu_s": single_cpu, "study_cpu_s": study_cpu,
+            "study_cpu_s_per_seed": study_cpu / FLAGS.seeds,
             "study_s_per_seed": study_s / FLAGS.seeds,
             "seeds_per_single_run_time": FLAGS.seeds * single_s / study_s,
             "single_run_times_for_200_seeds": 200 * study_s / (FLAGS.seeds * single_s),
@@ -129,7 +145,8 @@ def main(argv):
     print(f"post 002 seed study, {FLAGS.steps} steps a seed, median of {FLAGS.repeats} repeat(s):")
     print(f"  single run (--seed=0)        {summary['single_run_s']:8.1f} s")
     print(f"  study of {FLAGS.seeds:<4d} seeds          {summary['study_s']:8.1f} s "
-          f"({summary['study_s_per_seed']:.2f} s a seed)")
+          f"({summary['study_s_per_seed']:.2f} s a seed; CPU {summary['study_cpu_s_per_seed']:.2f} s a "
+          f"seed, the single run {summary['single_run_cpu_s']:.1f} s)")
     print(f"  seeds per single-run time    {summary['seeds_per_single_run_time']:8.1f}")
     g = goals["200_seeds_in_single_run_times"]
     print(f"  200 seeds in single runs     {g['measured']:8.1f}   (goal <= {g['goal_at_most']:g}: "
