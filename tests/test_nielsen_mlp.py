@@ -160,6 +160,8 @@ def test_seed_summary_percentiles():
     # Published 93 at step 0: one run below, one tie -> (1 + 0.5) / 4.
     # Published 741 at step 1000: one run below, one tie -> 37.5 as well.
     assert s["published_percentiles"] == [37.5, 37.5]
+    assert s["seeds_at_or_below_published"] == [2, 2]
+    assert s["median"] == [94.0, 745.5] and s["q025"][0] == 90.22 and s["q975"][1] == 759.25
 
 
 # ---------------------------------------------------------------------------

@@ -503,10 +503,12 @@ def study_in_graph(config):
 class StudyLoop:
     """The in-graph loop of a seed study: built once per process, run once per seed.
 
-    A seed of post 002 trains for about half a second in the in-graph loop;
-    building that loop, letting Grappler optimise it and copying the 55 000
-    training images into a new session cost about as much again.  None of it
-    depends on the seed, so a worker builds the loop once (for one
+    A seed of post 002 trains for about half a second in the in-graph loop
+    (benchmarks/nielsen.json); building that loop, Grappler's pass over it
+    and a new session holding the 55 000 training images cost more than the
+    training itself (on a loaded 2-core machine, :func:`train_graph_loop`
+    took 10 to 12 s a seed where this loop, reused, took 3.5 to 3.8 s).  None
+    of it depends on the seed, so a worker builds the loop once (for one
     configuration, the seed aside), keeps the training set in the session,
     and for each seed feeds only what the seed changes: its initial weights
     (:func:`draw_initial_weights`) and its mini-batches (:func:`batch_plan`).
@@ -621,15 +623,22 @@ def summarise_runs(runs, steps):
         "std": arr.std(axis=0, ddof=1).round(2).tolist() if len(runs) > 1 else [0.0] * arr.shape[1],
         "min": arr.min(axis=0).tolist(),
         "max": arr.max(axis=0).tolist(),
+        # The central 95% and the median of each checkpoint's counts (NumPy's
+        # linear interpolation between order statistics).
+        "q025": np.percentile(arr, 2.5, axis=0).round(2).tolist(),
+        "median": np.percentile(arr, 50, axis=0).round(2).tolist(),
+        "q975": np.percentile(arr, 97.5, axis=0).round(2).tolist(),
         "runs": arr.tolist(),
     }
-    percentiles = []
+    percentiles, at_or_below = [], []
     for k, value in enumerate(PUBLISHED_COUNTS[:arr.shape[1]]):
         column = arr[:, k]
         # Percentile rank: share of runs below, plus half of the ties.
         rank = (np.sum(column < value) + 0.5 * np.sum(column == value)) / len(column)
         percentiles.append(round(100.0 * rank, 1))
+        at_or_below.append(int(np.sum(column <= value)))
     summary["published_percentiles"] = percentiles
+    summary["seeds_at_or_below_published"] = at_or_below
     return summary
 
 
@@ -645,7 +654,9 @@ def seed_study_figures(config, study):
     at_923 = [run[COUNT_923] for run in study["runs"]] if len(study["steps"]) > COUNT_923 else []
     lo, hi = BAND_923["min"], 923.0 + BAND_923["atol"]
     figs = {"mean": study["mean"], "std": study["std"], "min": study["min"], "max": study["max"],
+            "q025": study["q025"], "median": study["median"], "q975": study["q975"],
             "published_percentiles": study["published_percentiles"],
+            "seeds_at_or_below_published": study["seeds_at_or_below_published"],
             "final_counts": [run[-1] for run in study["runs"]], "final_mean": study["mean"][-1],
             "counts_at_923": at_923,
             "share_923_in_band": round(sum(lo <= c <= hi for c in at_923) / len(at_923), 4)
