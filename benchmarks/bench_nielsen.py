@@ -147,7 +147,7 @@ def graph_runner(name, data, steps):
     plan = post.batch_plan(cfg, data.train)
     train_x, train_y = data.train.gather(np.arange(data.train.num_examples))
     graph, t = post.build_graph_loop(cfg, train_x.shape, train_y.shape, data.test)
-    config = post.graph_loop_session_config(cfg)
+    config = post.loop_session_config(cfg)
     if name == "graph_as_written":
         from tf1_repro.graph_session import session_config
         config = session_config(1)

@@ -160,6 +160,8 @@ def test_seed_summary_percentiles():
     # Published 93 at step 0: one run below, one tie -> (1 + 0.5) / 4.
     # Published 741 at step 1000: one run below, one tie -> 37.5 as well.
     assert s["published_percentiles"] == [37.5, 37.5]
+    assert s["seeds_at_or_below_published"] == [2, 2]
+    assert s["median"] == [94.0, 745.5] and s["q025"][0] == 90.22 and s["q975"][1] == 759.25
 
 
 # ---------------------------------------------------------------------------
@@ -206,6 +208,41 @@ def test_graph_loop_equals_feed_loop_bit_for_bit():
     for k in WEIGHTS:
         np.testing.assert_array_equal(graph["initial_weights"][k], feed["initial_weights"][k])
         np.testing.assert_array_equal(graph["final_weights"][k], feed["final_weights"][k])
+
+
+def test_study_loop_equals_feed_loop_bit_for_bit_seed_after_seed():
+    # One loop built once and run for three seeds, as a study's worker runs
+    # them: every seed starts, trains and counts as its own single run does.
+    cfg = post.Config(steps=2503, eval_every=500)
+    loop = post.StudyLoop(cfg, data())
+    for seed in (3, 0, 7):
+        seeded = dataclasses.replace(cfg, seed=seed)
+        feed = post.train(seeded, data(), emit=lambda _: None)
+        study = loop.run(seeded, data().train)
+        assert study["counts"] == feed["counts"] and len(feed["counts"]) == 6
+        for k in WEIGHTS:
+            np.testing.assert_array_equal(study["initial_weights"][k], feed["initial_weights"][k])
+            np.testing.assert_array_equal(study["final_weights"][k], feed["final_weights"][k])
+    with pytest.raises(ValueError, match="other than the loop's"):
+        loop.run(dataclasses.replace(cfg, eta=0.25), data().train)
+
+
+def test_a_study_process_builds_one_loop_for_all_its_seeds():
+    config = dataclasses.asdict(post.Config(steps=20, eval_every=10))
+    post._study_loop_for.cache_clear()
+    records = [post.study_seed(config, data_dir(), seed) for seed in (0, 1, 2)]
+    info = post._study_loop_for.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
+    single = post.train(post.Config(steps=20, eval_every=10, seed=2), data(), emit=lambda _: None)
+    assert records[2]["counts"] == single["counts"]
+
+
+def test_studies_use_the_study_loop_only_where_it_gives_the_feed_loops_bits(monkeypatch):
+    assert post.study_in_graph(post.Config()) and post.study_in_graph(post.Config(loop="graph"))
+    for other in (post.Config(mode="autodiff"), post.Config(threads=2), post.Config(xla=True)):
+        assert not post.study_in_graph(other)
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")  # the two loops part after a few hundred steps
+    assert not post.study_in_graph(post.Config())
 
 
 def test_batch_plan_replays_next_batch():

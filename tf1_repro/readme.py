@@ -37,26 +37,52 @@ def transcript_block(goldens):
     return "```\n" + "\n".join(lines) + "\n```"
 
 
-def nielsen_seeds_block(goldens):
-    """The seed study's table: per checkpoint, our spread and where the post's count falls."""
-    g = _by_name(goldens).get("nielsen_mlp_seeds")
+def nielsen_seeds_block(goldens, name="nielsen_mlp_seeds"):
+    """A seed study's table: per checkpoint, our spread and where the post's count falls.
+
+    Studies blessed with the central 95% (``q025``, ``q975``) and the count
+    of seeds at or below the published figure show those columns too.
+    """
+    g = _by_name(goldens).get(name)
     if g is None:
         return ""
     from tf1_repro.claims.nielsen_mlp import BAND_923, COUNT_923, PUBLISHED_COUNTS
     f = {k: v["reproduced"] for k, v in g["figures"].items()}
     seeds = len(f["final_counts"])
+    central = "q025" in f and "seeds_at_or_below_published" in f
     rows = []
     for k, (mean, sd, lo, hi) in enumerate(zip(f["mean"], f["std"], f["min"], f["max"])):
         pub = PUBLISHED_COUNTS[k] if k < len(PUBLISHED_COUNTS) else None
         pct = f["published_percentiles"][k] if pub is not None else None
-        rows.append([1000 * k, f"{mean:.1f}", f"{sd:.1f}", f"{lo:.0f}", f"{hi:.0f}",
-                     "—" if pub is None else f"{pub:.0f}", "—" if pct is None else f"{pct:.1f}"])
-    table = markdown_table(rows, ["step", "mean", "sd", "min", "max", "published", "percentile"])
+        row = [1000 * k, f"{mean:.1f}", f"{sd:.1f}", f"{lo:.0f}", f"{hi:.0f}"]
+        if central:
+            row += [f"{f['q025'][k]:g}", f"{f['median'][k]:g}", f"{f['q975'][k]:g}"]
+        row += ["—" if pub is None else f"{pub:.0f}", "—" if pct is None else f"{pct:.1f}"]
+        if central:
+            row.append("—" if pub is None else f"{f['seeds_at_or_below_published'][k]}")
+        rows.append(row)
+    heads = ["step", "mean", "sd", "min", "max"]
+    if central:
+        heads += ["2.5%", "median", "97.5%"]
+    heads += ["published", "percentile"]
+    if central:
+        heads.append("seeds ≤ published")
+    table = markdown_table(rows, heads)
     share = f["share_923_in_band"]
-    return (f"{seeds} seeds (0 to {seeds - 1}), the as-published graph, TF 1.0 batch order. "
+    text = (f"{seeds} seeds (0 to {seeds - 1}), the as-published graph, TF 1.0 batch order. "
             f"After step {1000 * COUNT_923}, where the post printed 923, {round(share * seeds)} of "
             f"{seeds} seeds are at least {BAND_923['min']} and within {BAND_923['atol']} of 923 "
-            f"(final mean {f['final_mean']:.1f}).\n\n" + table)
+            f"(final mean {f['final_mean']:.1f}).")
+    if central:
+        # The published count with the lowest percentile: the post's 741 in every study so far.
+        k = min(range(len(f["published_percentiles"])), key=lambda j: f["published_percentiles"][j])
+        inside = f["q025"][k] <= PUBLISHED_COUNTS[k] <= f["q975"][k]
+        text += (f" Of the published counts, the one lowest among ours is {PUBLISHED_COUNTS[k]:.0f} "
+                 f"after step {1000 * k}: {f['seeds_at_or_below_published'][k]} of {seeds} seeds count that "
+                 f"many or fewer (percentile {f['published_percentiles'][k]:.1f}), "
+                 + ("inside" if inside else "outside")
+                 + f" the central 95% of our counts there ({f['q025'][k]:g} to {f['q975'][k]:g}).")
+    return text + "\n\n" + table
 
 
 def decoupled_seeds_block(goldens):
@@ -143,6 +169,7 @@ def _benchmark_block(name):
 BLOCKS = {"speed_nielsen": _benchmark_block("nielsen"), "speed_decoupled": _benchmark_block("decoupled_rnn"),
           "results": results_block, "releases": releases_block, "transcript": transcript_block,
           "nielsen_seeds": nielsen_seeds_block,
+          "nielsen_seeds_1000": lambda goldens: nielsen_seeds_block(goldens, "nielsen_mlp_seeds_1000"),
           "decoupled_seeds": decoupled_seeds_block, "tf2_runs": tf2_runs_block,
           "override": override_block}
 

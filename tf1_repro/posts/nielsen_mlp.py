@@ -64,6 +64,7 @@ What changed and why
 """
 import dataclasses
 import functools
+import os
 import time
 
 import numpy as np
@@ -213,15 +214,27 @@ def make_variables(config, dtype):
             variable([middle, 10], "w_2"), variable([1, 10], "b_2"))
 
 
+def opening(config, dtype, shapes=([None, 784], [None, 10]), names=("a_0", "y")):
+    """The post's first ops: two placeholders, then the four variables.
+
+    Each ``truncated_normal`` takes TF1's implicit op seed, the graph's op
+    count when it is built, so every graph that must draw the post's initial
+    weights for a seed opens with these ops in this order (placeholders'
+    shapes and names do not change the count).  Returns the two placeholders
+    and the variables.
+    """
+    a_0 = tf1.placeholder(dtype, shapes[0], name=names[0])
+    y = tf1.placeholder(dtype, shapes[1], name=names[1])
+    return a_0, y, make_variables(config, dtype)
+
+
 def build_graph(config, dtype=tf.float32):
     """Build the post's graph into the default graph; return its tensors by name.
 
     ``dtype=tf.float64`` builds the same graph in double precision (for the
     gradient check; the post used float32).
     """
-    a_0 = tf1.placeholder(dtype, [None, 784], name="a_0")
-    y = tf1.placeholder(dtype, [None, 10], name="y")
-    w_1, b_1, w_2, b_2 = make_variables(config, dtype)
+    a_0, y, (w_1, b_1, w_2, b_2) = opening(config, dtype)
     t = forward_backward(a_0, y, w_1, b_1, w_2, b_2)
     t["acct_mat"], t["acct_res"] = accuracy(t["a_2"], y)
     t.update(a_0=a_0, y=y, w_1=w_1, b_1=b_1, w_2=w_2, b_2=b_2)
@@ -269,7 +282,7 @@ def train(config, data, emit=print, on_checkpoint=None, initial_weights=None):
         t = build_graph(config, dtype=tf.as_dtype(config.dtype))
         # The post fetched `step`, the four assigned values, and dropped them;
         # running the assigns without copying 24k weights back is the same
-        # computation, and faster (benchmarks/bench_nielsen.py).
+        # computation, 25% faster (benchmarks/bench_nielsen.py).
         run_step = tf.group(*t["step"]) if isinstance(t["step"], list) else t["step"]
         init = tf1.global_variables_initializer()
     graph.finalize()
@@ -310,45 +323,76 @@ def batch_plan(config, train_set):
     return np.stack([ds.next_batch_indices(config.batch_size) for _ in range(config.steps)])
 
 
-def train_graph_loop(config, data, emit=print, initial_weights=None):
-    """The post's training loop inside the graph: one ``Session.run`` for all steps.
+def loop_in_graph(config, images, labels, plan_t, weights, test_x, test_y, steps=None):
+    """The post's training loop as graph ops: the final weights and the counts, as tensors.
 
-    A ``tf.while_loop`` carries ``w_1, b_1, w_2, b_2`` as tensors; each
-    iteration gathers its mini-batch from the training images by the indices
-    of :func:`batch_plan`, applies :func:`forward_backward` and the post's
+    Loop-carried tensors hold ``w_1, b_1, w_2, b_2``, starting from
+    ``weights``; each step gathers its mini-batch from ``images`` and
+    ``labels`` (the training set in file order) by the indices in ``plan_t``
+    (:func:`batch_plan`) and applies :func:`forward_backward` and the post's
     update (:func:`step_values`, the same ops as the assigns' right-hand
-    sides), and after every ``eval_every``-th step counts the correct test
-    answers.  Ten steps run per loop iteration, and the session keeps
-    Grappler's rewrites but constant folding (``session_config(rewrites=True)``):
-    together several times faster than the graph as written (benchmarks/bench_nielsen.py).  The post's update list reads the pre-step weights under
-    ``--threads=1`` (see the module doc), which is what a loop-carried tensor
-    gives, so the counts equal those of :func:`train` bit for bit
-    (tests/test_nielsen_mlp.py).  Returns the same dictionary as :func:`train`.
+    sides).  An outer ``tf.while_loop`` runs one segment per count the post
+    prints: the steps up to and including step ``k * eval_every``, then the
+    count of correct answers on ``test_x``, ``test_y``; a last segment runs
+    the steps after the last count.  Within a segment, a while loop runs ten
+    steps an iteration (unrolling amortises the loop's own control ops, about
+    five per loop variable per iteration), another the rest one by one.
+    Testing for a checkpoint once a segment rather than once a step (a
+    ``tf.cond`` each) saves about a tenth of the loop's time.  Counts of
+    checkpoints not reached stay -1.  ``steps`` (a scalar tensor; default
+    ``config.steps``) is how many steps to run, so one graph can run plans
+    of any length (:func:`build_graph_loop`).
     """
-    config.validate(data.train.num_examples)
-    cast = np.dtype(config.dtype)
-    plan = batch_plan(config, data.train)
-    train_x, train_y = data.train.gather(np.arange(data.train.num_examples))
-    graph, t = build_graph_loop(config, train_x.shape, train_y.shape, data.test)
-    names = ("w_1", "b_1", "w_2", "b_2")
-    with tf1.Session(graph=graph, config=graph_loop_session_config(config)) as sess:
-        sess.run(t["init"])
-        sess.run(t["load_data"], feed_dict={t["images_in"]: train_x.astype(cast),
-                                            t["labels_in"]: train_y.astype(cast)})
-        if initial_weights is not None:
-            for v, k in zip(t["variables"], names):
-                v.load(initial_weights[k], sess)
-        initial = dict(zip(names, sess.run(list(t["variables"]))))
-        counts = sess.run(t["counts"], feed_dict={t["plan"]: plan})
-        final_weights = dict(zip(names, sess.run(list(t["variables"]))))
-    counts = [float(c) for c in counts]
-    for c in counts:
-        emit(np.float32(c))
-    return {"counts": counts, "initial_weights": initial, "final_weights": final_weights}
+    dtype = tf.as_dtype(config.dtype)
+    every = config.eval_every
+    num_checkpoints = len(checkpoints(config))
+    test_images = tf.constant(test_x, name="test_images")
+    test_labels = tf.constant(test_y, name="test_labels")
+    eta = tf.constant(config.eta, dtype=dtype, name="eta")
+
+    def train_step(i, weights):
+        """Step ``i`` on its mini-batch: the weights after it."""
+        a_0 = tf.gather(images, plan_t[i])
+        y = tf.gather(labels, plan_t[i])
+        return step_values(forward_backward(a_0, y, *weights), *weights, eta)
+
+    def steps(first, last, weights):
+        """Steps first..last-1 (scalar tensors): the weights after them."""
+        def body(unroll):
+            def run(i, *weights):
+                weights = list(weights)
+                for u in range(unroll):
+                    weights = train_step(i + u, weights)
+                return [i + unroll] + weights
+            return run
+
+        out = tf1.while_loop(lambda i, *_: i + UNROLL <= last, body(UNROLL), [first] + weights,
+                             back_prop=False)
+        out = tf1.while_loop(lambda i, *_: i < last, body(1), out, back_prop=False)
+        return out[1:]
+
+    def segment(k, w_1, b_1, w_2, b_2, counts):
+        """Segment k: steps (k - 1) * every + 1 .. k * every, then count k (none after the last)."""
+        first = tf.maximum((k - 1) * every + 1, 0)
+        last = tf.minimum(k * every + 1, config.steps if steps is None else steps)
+        weights = steps(first, last, [w_1, b_1, w_2, b_2])
+
+        def evaluate():
+            a_2 = forward_backward(test_images, test_labels, *weights)["a_2"]
+            count = accuracy(a_2, test_labels)[1]
+            return tf.tensor_scatter_nd_update(counts, [[k]], [count])
+
+        counts = tf.cond(k < num_checkpoints, evaluate, lambda: counts)
+        return [k + 1] + weights + [counts]
+
+    out = tf1.while_loop(lambda k, *_: k <= num_checkpoints, segment,
+                         [tf.constant(0)] + list(weights) + [tf.fill([num_checkpoints], -1.0)],
+                         back_prop=False)
+    return out[1:5], out[5]
 
 
-def graph_loop_session_config(config):
-    """The in-graph loop's session: Grappler on but constant folding; XLA if asked."""
+def loop_session_config(config):
+    """The in-graph loop's session: Grappler's rewrites but constant folding, XLA if asked."""
     config_proto = session_config(config.threads, rewrites=True)
     if config.xla:
         config_proto.graph_options.optimizer_options.global_jit_level = tf1.OptimizerOptions.ON_1
@@ -356,15 +400,16 @@ def graph_loop_session_config(config):
 
 
 def build_graph_loop(config, train_shape, labels_shape, test_set):
-    """The graph of :func:`train_graph_loop`, for a batch plan of any length.
+    """The in-graph loop for a batch plan of any length, the training set resident.
 
     Returns (graph, tensors).  The training set is loaded once into two
     variables (run ``load_data`` feeding ``images_in`` and ``labels_in``) and
     stays in the graph; each run of ``counts`` then feeds only the batch plan
     (``plan``, [steps, batch]), trains that many steps from the current
-    weights, writes them back and returns the count after every
-    ``eval_every``-th step.  Runs of different lengths share one graph, so
-    benchmarks/bench_nielsen.py can time the steps alone.
+    weights, writes them back and returns the counts.  Runs of different
+    lengths share one graph, so benchmarks/bench_nielsen.py can time the
+    steps alone.  The same ops as :func:`train_graph_loop`'s, in the same
+    order after the post's opening, so the same bits.
     """
     dtype = tf.as_dtype(config.dtype)
     cast = np.dtype(config.dtype)
@@ -373,57 +418,16 @@ def build_graph_loop(config, train_shape, labels_shape, test_set):
     graph = tf.Graph()
     with graph.as_default():
         tf1.set_random_seed(config.seed)
-        # Two placeholders, then the variables, as in build_graph: the
-        # truncated normals take implicit op seeds (the graph's op count), so
-        # the same count before them gives the feed loop's initial weights.
-        images_in = tf1.placeholder(dtype, train_shape, name="train_images")
-        labels_in = tf1.placeholder(dtype, labels_shape, name="train_labels")
-        variables = make_variables(config, dtype)
-        # The training set stays in the graph: fed once, not with every run.
+        images_in, labels_in, variables = opening(config, dtype, (train_shape, labels_shape),
+                                                  ("train_images", "train_labels"))
         images = tf1.Variable(images_in, trainable=False, collections=[], use_resource=False,
                               name="resident_train_images")
         labels = tf1.Variable(labels_in, trainable=False, collections=[], use_resource=False,
                               name="resident_train_labels")
         plan_t = tf1.placeholder(tf.int32, [None, config.batch_size], name="batch_plan")
-        test_images = tf.constant(test_x, name="test_images")
-        test_labels = tf.constant(test_y, name="test_labels")
-        eta = tf.constant(config.eta, dtype=dtype, name="eta")
-
-        def train_step(i, weights, counts):
-            """Step ``i`` on its mini-batch, then the count if the post printed one here."""
-            a_0 = tf.gather(images, plan_t[i])
-            y = tf.gather(labels, plan_t[i])
-            t = forward_backward(a_0, y, *weights)
-            new = step_values(t, *weights, eta)
-
-            def evaluate():
-                a_2 = forward_backward(test_images, test_labels, *new)["a_2"]
-                count = accuracy(a_2, test_labels)[1]
-                return tf.tensor_scatter_nd_update(counts, [[i // config.eval_every]], [count])
-
-            counts = tf.cond(tf.equal(i % config.eval_every, 0), evaluate, lambda: counts)
-            return new, counts
-
-        def loop_over(first, last, unroll, weights, counts):
-            """Steps first..last-1 in a while loop whose body runs ``unroll`` of them."""
-            def body(i, w_1, b_1, w_2, b_2, counts):
-                weights = [w_1, b_1, w_2, b_2]
-                for u in range(unroll):
-                    weights, counts = train_step(i + u, weights, counts)
-                return [i + unroll] + weights + [counts]
-
-            out = tf1.while_loop(lambda i, *_: i < last, body, [first] + weights + [counts],
-                                 back_prop=False)
-            return out[1:5], out[5]
-
-        # Unrolling amortises the loop's own control ops (about five per loop
-        # variable per iteration) over several steps; the steps are unchanged.
-        steps = tf.shape(plan_t)[0]
-        full = steps - steps % UNROLL
-        weights = [tf.identity(v) for v in variables]
-        counts = tf.fill([(steps + config.eval_every - 1) // config.eval_every], -1.0)
-        weights, counts = loop_over(tf.constant(0), full, UNROLL, weights, counts)
-        weights, counts = loop_over(full, steps, 1, weights, counts)
+        weights, counts = loop_in_graph(config, images, labels, plan_t,
+                                        [tf.identity(v) for v in variables], test_x, test_y,
+                                        steps=tf.shape(plan_t)[0])
         final = [tf1.assign(v, value) for v, value in zip(variables, weights)]
         with tf.control_dependencies(final):
             counts_t = tf.identity(counts)
@@ -432,6 +436,60 @@ def build_graph_loop(config, train_shape, labels_shape, test_set):
     graph.finalize()
     return graph, dict(images_in=images_in, labels_in=labels_in, plan=plan_t, variables=variables,
                        counts=counts_t, init=init, load_data=load_data)
+
+
+def train_graph_loop(config, data, emit=print, initial_weights=None):
+    """The post's training loop inside the graph: one ``Session.run`` for all steps.
+
+    The loop is :func:`loop_in_graph`, starting from the post's variables and
+    assigning its result back to them.  Ten steps run per loop iteration, and
+    the session keeps Grappler's rewrites but constant folding
+    (``session_config(rewrites=True)``): together about five times faster
+    than the graph as written.  The post's update list reads the pre-step
+    weights under ``--threads=1`` (see the module doc), which is what a
+    loop-carried tensor gives, so the counts equal those of :func:`train` bit
+    for bit (tests/test_nielsen_mlp.py).  Returns the same dictionary as
+    :func:`train`.
+    """
+    config.validate(data.train.num_examples)
+    dtype = tf.as_dtype(config.dtype)
+    cast = np.dtype(config.dtype)
+    plan = batch_plan(config, data.train)
+    train_x, train_y = data.train.gather(np.arange(data.train.num_examples))
+    test_x = data.test.images[:config.eval_size].astype(cast)
+    test_y = data.test.labels[:config.eval_size].astype(cast)
+
+    graph = tf.Graph()
+    with graph.as_default():
+        tf1.set_random_seed(config.seed)
+        # The post's opening with the training set as its placeholders: the
+        # same op count before each truncated normal gives the feed loop's
+        # initial weights.
+        images, labels, variables = opening(config, dtype, (train_x.shape, train_y.shape),
+                                            ("train_images", "train_labels"))
+        plan_t = tf1.placeholder(tf.int32, plan.shape, name="batch_plan")
+        weights, counts = loop_in_graph(config, images, labels, plan_t,
+                                        [tf.identity(v) for v in variables], test_x, test_y)
+        final = [tf1.assign(v, value) for v, value in zip(variables, weights)]
+        with tf.control_dependencies(final):
+            counts_t = tf.identity(counts)
+        init = tf1.global_variables_initializer()
+    graph.finalize()
+
+    names = ("w_1", "b_1", "w_2", "b_2")
+    with tf1.Session(graph=graph, config=loop_session_config(config)) as sess:
+        sess.run(init)
+        if initial_weights is not None:
+            for v, k in zip(variables, names):
+                v.load(initial_weights[k], sess)
+        initial = dict(zip(names, sess.run(list(variables))))
+        counts = sess.run(counts_t, feed_dict={images: train_x.astype(cast), labels: train_y.astype(cast),
+                                              plan_t: plan})
+        final_weights = dict(zip(names, sess.run(list(variables))))
+    counts = [float(c) for c in counts]
+    for c in counts:
+        emit(np.float32(c))
+    return {"counts": counts, "initial_weights": initial, "final_weights": final_weights}
 
 
 def checkpoints(config):
@@ -451,23 +509,135 @@ def figures(config, counts):
     return figs, tolerances
 
 
+def draw_initial_weights(config):
+    """The weights ``w_1, b_1, w_2, b_2`` that ``--seed=config.seed`` starts from.
+
+    Drawn in a graph of the post's opening alone (:func:`opening` after
+    ``tf.set_random_seed``): each truncated normal gets the op seed it gets in
+    the post's graph, so it draws the same values, without the rest of the
+    graph being built.
+    """
+    graph = tf.Graph()
+    with graph.as_default():
+        tf1.set_random_seed(config.seed)
+        _, _, variables = opening(config, tf.as_dtype(config.dtype))
+        draws = [v.initial_value for v in variables]
+    graph.finalize()
+    with new_session(graph, config.threads) as sess:
+        return sess.run(draws)
+
+
+def study_in_graph(config):
+    """Whether a study may run ``config``'s seeds in :class:`StudyLoop`, bit for bit.
+
+    The in-graph loop computes the feed loop's steps to the same bits with
+    the archive's deterministic settings (tests/test_nielsen_mlp.py): the
+    manual update list, ``--threads=1`` and oneDNN off.  With oneDNN on the
+    two loops part after a few hundred steps, XLA changes the bits, and a
+    thread pool makes the feed loop race; those studies run each seed's own
+    program instead.
+    """
+    return (config.mode == "manual" and config.threads == 1 and not config.xla
+            and os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0")
+
+
+class StudyLoop:
+    """The in-graph loop of a seed study: built once per process, run once per seed.
+
+    A seed of post 002 trains for about half a second in the in-graph loop
+    (benchmarks/nielsen.json); building that loop, Grappler's pass over it
+    and a new session holding the 55 000 training images cost more than the
+    training itself (on a loaded 2-core machine, :func:`train_graph_loop`
+    took 10 to 12 s a seed where this loop, reused, took 3.5 to 3.8 s).  None
+    of it depends on the seed, so a worker builds the loop once (for one
+    configuration, the seed aside), keeps the training set in the session,
+    and for each seed feeds only what the seed changes: its initial weights
+    (:func:`draw_initial_weights`) and its mini-batches (:func:`batch_plan`).
+    The steps are :func:`loop_in_graph`'s, as in :func:`train_graph_loop`, so
+    a seed's counts and weights are those of the single run with
+    ``--seed=seed`` (tests/test_nielsen_mlp.py, tests/test_study.py).
+    """
+
+    def __init__(self, config, data):
+        config.validate(data.train.num_examples)
+        self.config = config
+        dtype = tf.as_dtype(config.dtype)
+        cast = np.dtype(config.dtype)
+        train_x, train_y = data.train.gather(np.arange(data.train.num_examples))
+        middle = config.hidden
+        graph = tf.Graph()
+        with graph.as_default():
+            images_in = tf1.placeholder(dtype, train_x.shape)
+            labels_in = tf1.placeholder(dtype, train_y.shape)
+            # Held in the session, not fed each run: the copy of 170 MB would
+            # be repeated for every seed.
+            images = tf1.Variable(images_in, trainable=False, collections=[], use_resource=False,
+                                  name="train_images")
+            labels = tf1.Variable(labels_in, trainable=False, collections=[], use_resource=False,
+                                  name="train_labels")
+            self.start = [tf1.placeholder(dtype, shape, name=f"start_{name}") for name, shape in
+                          (("w_1", [784, middle]), ("b_1", [1, middle]), ("w_2", [middle, 10]),
+                           ("b_2", [1, 10]))]
+            self.plan = tf1.placeholder(tf.int32, [config.steps, config.batch_size], name="batch_plan")
+            self.weights, self.counts = loop_in_graph(
+                config, images, labels, self.plan, self.start,
+                data.test.images[:config.eval_size].astype(cast),
+                data.test.labels[:config.eval_size].astype(cast))
+        graph.finalize()
+        self.session = tf1.Session(graph=graph, config=loop_session_config(config))
+        self.session.run([images.initializer, labels.initializer],
+                         {images_in: train_x.astype(cast, copy=False),
+                          labels_in: train_y.astype(cast, copy=False)})
+
+    def run(self, config, train_set):
+        """Train from ``config.seed``'s start on its batches; the dictionary of :func:`train`."""
+        if dataclasses.replace(config, seed=self.config.seed) != self.config:
+            raise ValueError("StudyLoop.run: a configuration other than the loop's, beyond the seed")
+        start = draw_initial_weights(config)
+        plan = batch_plan(config, train_set)
+        feed = dict(zip(self.start, start))
+        feed[self.plan] = plan
+        final, counts = self.session.run([self.weights, self.counts], feed)
+        names = ("w_1", "b_1", "w_2", "b_2")
+        return {"counts": [float(c) for c in counts], "initial_weights": dict(zip(names, start)),
+                "final_weights": dict(zip(names, final))}
+
+
 @functools.lru_cache(maxsize=2)
 def _study_data(data_dir, batch_order):
     return load_data(data_dir, Config(batch_order=batch_order), log=lambda *_: None)
 
 
+def _study_loop(config, data_dir):
+    """This process's StudyLoop for ``config`` with any seed, built on first use."""
+    key = dataclasses.asdict(dataclasses.replace(config, seed=0))
+    return _study_loop_for(tuple(sorted(key.items())), data_dir)
+
+
+@functools.lru_cache(maxsize=1)
+def _study_loop_for(items, data_dir):
+    config = Config(**dict(items))
+    return StudyLoop(config, _study_data(data_dir, config.batch_order))
+
+
 def study_seed(config, data_dir, seed):
     """One seed of a seed study (tf1_repro/study.py): the run ``--seed=seed`` makes.
 
-    ``config`` is the script's configuration as a dict.  The data set is
-    read once per process and restarted at epoch 0 for each seed, as a fresh
-    run reads it; the counts are those of the single run with ``--seed=seed``
-    (tests/test_study.py), with ``--loop=graph`` the in-graph loop's.
+    ``config`` is the script's configuration as a dict.  The data set is read
+    once per process and restarted at epoch 0 for each seed, as a fresh run
+    reads it.  Where the in-graph loop gives the feed loop's bits
+    (:func:`study_in_graph`: the archive's defaults), every seed a process
+    runs goes through one :class:`StudyLoop`, whichever ``--loop`` the
+    command names; otherwise each seed runs its own ``--loop``.  Either way
+    the counts are those of the single run with ``--seed=seed``
+    (tests/test_study.py).
     """
     cfg = Config(**dict(config, seed=seed))
     data = _study_data(data_dir, cfg.batch_order)
-    fresh = mnist.Datasets(train=data.train.restarted(seed), validation=data.validation,
-                           test=data.test)
+    fresh_train = data.train.restarted(seed)
+    if study_in_graph(cfg):
+        return {"counts": _study_loop(cfg, data_dir).run(cfg, fresh_train)["counts"]}
+    fresh = mnist.Datasets(train=fresh_train, validation=data.validation, test=data.test)
     trainer = train_graph_loop if cfg.loop == "graph" else train
     return {"counts": trainer(cfg, fresh, emit=lambda _: None)["counts"]}
 
@@ -494,15 +664,22 @@ def summarise_runs(runs, steps):
         "std": arr.std(axis=0, ddof=1).round(2).tolist() if len(runs) > 1 else [0.0] * arr.shape[1],
         "min": arr.min(axis=0).tolist(),
         "max": arr.max(axis=0).tolist(),
+        # The central 95% and the median of each checkpoint's counts (NumPy's
+        # linear interpolation between order statistics).
+        "q025": np.percentile(arr, 2.5, axis=0).round(2).tolist(),
+        "median": np.percentile(arr, 50, axis=0).round(2).tolist(),
+        "q975": np.percentile(arr, 97.5, axis=0).round(2).tolist(),
         "runs": arr.tolist(),
     }
-    percentiles = []
+    percentiles, at_or_below = [], []
     for k, value in enumerate(PUBLISHED_COUNTS[:arr.shape[1]]):
         column = arr[:, k]
         # Percentile rank: share of runs below, plus half of the ties.
         rank = (np.sum(column < value) + 0.5 * np.sum(column == value)) / len(column)
         percentiles.append(round(100.0 * rank, 1))
+        at_or_below.append(int(np.sum(column <= value)))
     summary["published_percentiles"] = percentiles
+    summary["seeds_at_or_below_published"] = at_or_below
     return summary
 
 
@@ -518,7 +695,9 @@ def seed_study_figures(config, study):
     at_923 = [run[COUNT_923] for run in study["runs"]] if len(study["steps"]) > COUNT_923 else []
     lo, hi = BAND_923["min"], 923.0 + BAND_923["atol"]
     figs = {"mean": study["mean"], "std": study["std"], "min": study["min"], "max": study["max"],
+            "q025": study["q025"], "median": study["median"], "q975": study["q975"],
             "published_percentiles": study["published_percentiles"],
+            "seeds_at_or_below_published": study["seeds_at_or_below_published"],
             "final_counts": [run[-1] for run in study["runs"]], "final_mean": study["mean"][-1],
             "counts_at_923": at_923,
             "share_923_in_band": round(sum(lo <= c <= hi for c in at_923) / len(at_923), 4)
