@@ -323,7 +323,7 @@ def batch_plan(config, train_set):
     return np.stack([ds.next_batch_indices(config.batch_size) for _ in range(config.steps)])
 
 
-def loop_in_graph(config, images, labels, plan_t, weights, test_x, test_y, steps=None):
+def loop_in_graph(config, images, labels, plan_t, weights, test_x, test_y, num_steps=None):
     """The post's training loop as graph ops: the final weights and the counts, as tensors.
 
     Loop-carried tensors hold ``w_1, b_1, w_2, b_2``, starting from
@@ -339,7 +339,7 @@ def loop_in_graph(config, images, labels, plan_t, weights, test_x, test_y, steps
     five per loop variable per iteration), another the rest one by one.
     Testing for a checkpoint once a segment rather than once a step (a
     ``tf.cond`` each) saves about a tenth of the loop's time.  Counts of
-    checkpoints not reached stay -1.  ``steps`` (a scalar tensor; default
+    checkpoints not reached stay -1.  ``num_steps`` (a scalar tensor; default
     ``config.steps``) is how many steps to run, so one graph can run plans
     of any length (:func:`build_graph_loop`).
     """
@@ -374,7 +374,7 @@ def loop_in_graph(config, images, labels, plan_t, weights, test_x, test_y, steps
     def segment(k, w_1, b_1, w_2, b_2, counts):
         """Segment k: steps (k - 1) * every + 1 .. k * every, then count k (none after the last)."""
         first = tf.maximum((k - 1) * every + 1, 0)
-        last = tf.minimum(k * every + 1, config.steps if steps is None else steps)
+        last = tf.minimum(k * every + 1, config.steps if num_steps is None else num_steps)
         weights = steps(first, last, [w_1, b_1, w_2, b_2])
 
         def evaluate():
@@ -427,7 +427,7 @@ def build_graph_loop(config, train_shape, labels_shape, test_set):
         plan_t = tf1.placeholder(tf.int32, [None, config.batch_size], name="batch_plan")
         weights, counts = loop_in_graph(config, images, labels, plan_t,
                                         [tf.identity(v) for v in variables], test_x, test_y,
-                                        steps=tf.shape(plan_t)[0])
+                                        num_steps=tf.shape(plan_t)[0])
         final = [tf1.assign(v, value) for v, value in zip(variables, weights)]
         with tf.control_dependencies(final):
             counts_t = tf.identity(counts)
