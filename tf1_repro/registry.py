@@ -15,7 +15,8 @@ GOLDENS = [
     GoldenSpec("nielsen_mlp_autodiff", "nielsen_mlp", ["--steps=10000", "--mode=autodiff"], False),
     GoldenSpec("nielsen_mlp_seeds", "nielsen_mlp", ["--steps=10000", "--seeds=30"], True),
     # Where the post's 741 (after step 1000) falls needs more seeds than 30:
-    # 1000 seeds, about 10 minutes on 2 cores (benchmarks/bench_study.py).
+    # 1000 seeds took 68 minutes when blessed, on 2 cores shared with other work
+    # (load 8 to 12); benchmarks/bench_study.py puts them at 10 to 13 minutes at load 2.
     GoldenSpec("nielsen_mlp_seeds_1000", "nielsen_mlp", ["--steps=10000", "--seeds=1000"], True),
     GoldenSpec("gradient_override", "gradient_override", [], False),
     GoldenSpec("gradient_override_impdrop_full", "gradient_override",
