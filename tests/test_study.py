@@ -195,3 +195,14 @@ def test_workers_end_when_their_parent_is_killed(tmp_path):
     while any(_alive(w) for w in workers) and time.time() < deadline:
         time.sleep(0.2)
     assert not any(_alive(w) for w in workers)
+
+
+def dying_seed(config, data_dir, seed):
+    """A worker killed from outside mid-seed."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_killed_from_outside_is_one_clear_error():
+    from tf1_repro.errors import ReproError
+    with pytest.raises(ReproError, match="a worker process died before finishing it"):
+        study.run_seeds(dying_seed, {}, None, [0, 1], workers=2)

@@ -38,7 +38,7 @@ import signal
 import sys
 import time
 
-from tf1_repro.errors import UsageError
+from tf1_repro.errors import ReproError, UsageError
 
 PROGRESS_SUFFIX = ".study.jsonl"
 
@@ -227,7 +227,15 @@ def _run_processes(name, config, data_dir, pending, workers, finished):
     try:
         futures = {pool.submit(_call, name, config, data_dir, s): s for s in pending}
         for fut in concurrent.futures.as_completed(futures):
-            finished(futures[fut], fut.result())
+            try:
+                result = fut.result()
+            except concurrent.futures.process.BrokenProcessPool:
+                # A worker was killed from outside (a signal, the OOM killer):
+                # one line, and the seeds done so far stay in the progress file.
+                raise ReproError(f"seed {futures[fut]}: a worker process died before finishing "
+                                 "it (killed from outside?); run the same command again to "
+                                 "resume from the seeds done")
+            finished(futures[fut], result)
     except BaseException:
         # An error, Ctrl-C or SIGTERM: end the workers now, not after their seeds.
         for proc in list(getattr(pool, "_processes", {}).values()):
