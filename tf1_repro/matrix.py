@@ -118,7 +118,7 @@ def figure_status(g, fig, values):
     if fig not in values:
         return ERROR, f"{fig} missing"
     spec = g["figures"][fig]
-    ok, diff = golden.close_enough(values[fig], spec["reproduced"], releases.EXACT)
+    ok, diff = golden.close_enough(values[fig], spec["reproduced"], golden.EXACT)
     if ok:
         return EXACT, ""
     band = spec.get("other_env")
@@ -162,15 +162,16 @@ def release_table(release_record, goldens):
     rows = release_rows(release_record, goldens)
     if not rows:
         return "(the release matrix has not been run: nox -s matrix)"
-    body = [[label, "—", "—", "—", "—", "—", reason]
-            for label, reason in sorted(release_record.get("not_installed", {}).items())]
-    total = 0.0
+    body, total = [], 0.0
     for row in rows:
         fp, c = row["env"]["fingerprint"], row["counts"]
         label = row["env"]["label"] + (" (informational)" if row["env"]["informational"] else "")
-        body.insert(len(body) - len(release_record.get("not_installed", {})), [label, fp.get("numpy", "—"), c.get(EXACT, 0), c.get(IN_BAND, 0),
+        body.append([label, fp.get("numpy", "—"), c.get(EXACT, 0), c.get(IN_BAND, 0),
                      c.get(OUT_OF_BAND, 0), c.get(ERROR, 0), row["first"] or "—"])
         total += row["env"].get("seconds") or 0
+    # Releases that did not install (tf-nightly, some days) come last.
+    body += [[label, "—", "—", "—", "—", "—", reason]
+             for label, reason in sorted(release_record.get("not_installed", {}).items())]
     table = markdown_table(body, ["release", "NumPy", "exact", "in band", "out of band", "error",
                                   "first difference from the golden"])
     machine = rows[0]["env"]["fingerprint"]
