@@ -51,7 +51,7 @@ DESCRIPTIONS = {
 COMMAND = "python benchmarks/bench_decoupled_rnn.py"
 N = 784
 
-flags.DEFINE_integer("images", 100, "Training images per timed repeat.", lower_bound=5)
+flags.DEFINE_integer("images", 300, "Training images per timed repeat.", lower_bound=5)
 flags.DEFINE_integer("repeats", 5, "Timed repeats per variant; the median is reported, every one kept.",
                      lower_bound=2)
 flags.DEFINE_float("max_spread", 1.5, "Largest accepted ratio of a variant's slowest repeat to its fastest.",

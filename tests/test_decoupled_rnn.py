@@ -230,15 +230,19 @@ def _as_published_numpy_step(w, x, y):
     return new, float(cost.sum())
 
 
-def test_as_published_reads_see_the_values_from_before_the_run():
-    """Pins the semantics the module header documents for --ordering=as_published."""
+@pytest.mark.parametrize("step", ["update", "train_step"])
+def test_as_published_reads_see_the_values_from_before_the_run(step):
+    """Pins the semantics the module header documents for --ordering=as_published,
+    for the post's whole update list (``update``) and for what a run executes
+    (``train_step``: without time box 1's overwritten updates of W_rec and W_x)."""
     images, labels = pool()
     w = random_weights(4)
     t, sess = graph_session(post.Config())
+    fetch = [u.op for u in t["update"]] if step == "update" else t["train_step"]
     with sess:
         load(t, sess, w)
         for i in range(3):
-            cost = sess.run([t["cost"], t["train_step"], t["h_update_ops"]],
+            cost = sess.run([t["cost"], fetch, t["h_update_ops"]],
                             {t["x"]: images[i:i + 1], t["y"]: labels[i:i + 1]})[0]
             w, expected = _as_published_numpy_step(w, images[i].astype(np.float64),
                                                    labels[i].astype(np.float64))
@@ -324,8 +328,9 @@ def test_fetching_assigns_as_ops_changes_no_number():
 
 def _as_written(monkeypatch):
     """Build graphs with the post's ops exactly as it wrote them: explicit
-    two-dimensional transposes before each product, and every update a
-    ``tf.assign`` of a ``tf.add``/``tf.subtract`` (no in-place kernel)."""
+    two-dimensional transposes before each product, every update a
+    ``tf.assign`` of a ``tf.add``/``tf.subtract`` (no in-place kernel), and
+    the whole update list run, time box 1's overwritten assigns included."""
     monkeypatch.setattr(post, "outer", lambda a, delta: tf.matmul(tf.transpose(a), delta))
     monkeypatch.setattr(post, "backward_through", lambda delta, W: tf.matmul(delta, tf.transpose(W)))
     monkeypatch.setattr(post, "oracle_gradient",
@@ -333,6 +338,7 @@ def _as_written(monkeypatch):
     step = post._Order.step
     monkeypatch.setattr(post._Order, "step",
                         lambda self, *args, **kw: step(self, *args, **dict(kw, in_place=False)))
+    monkeypatch.setattr(post, "one_thread_step", lambda update, *args, **kw: [u.op for u in update])
 
 
 def _trained_bits(config, steps=5, tests=3):
@@ -356,7 +362,8 @@ def _trained_bits(config, steps=5, tests=3):
 def test_execution_rewrites_change_no_bit(monkeypatch, ordering, mode):
     """The graph's execution-level rewrites (the module doc's "what changed"):
     transposes passed to the outer products, the 3-D transpose, the in-place
-    gradient-descent kernel.  Each run equals the post's ops as written, bit
+    gradient-descent kernel, one thread's update list without its overwritten
+    assigns.  Each run equals the post's ops as written, bit
     for bit, in every ordering and mode."""
     config = post.Config(ordering=ordering, mode=mode)
     ours = _trained_bits(config)

@@ -147,22 +147,26 @@ What changed and why
   784x784 matrices out per image and changes no number (tested).
 * ``--side_by_side`` trains the other mode from the same start, for the
   post's cost figure with both curves and for its comparative claim.
-* Execution, not maths: three rewrites make a training image faster
+* Execution, not maths: four rewrites make a training image faster
   (benchmarks/bench_decoupled_rnn.py) and change no bit.  The outer
   products ``tf.matmul(tf.transpose(a), delta)`` pass the transpose to the
   product (``transpose_a=True``: one term per entry, so the same value);
   ``delta W^T`` keeps its explicit transpose (``transpose_b=True`` sums in
   another order and does change the bits) but takes it as a batch of one
-  matrix, which TensorFlow transposes twice as fast; and an update
+  matrix, which TensorFlow transposes twice as fast; an update
   ``tf.assign(W, W -/+ lr * grad)`` runs as ``ApplyGradientDescent`` in the
   variable's buffer (the same two rounded operations per entry) wherever the
   post's sum would have read the value the kernel reads: the oracles'
   updates in both orderings, and ``W_rec`` and ``W_x`` under ``sequential``.
-  As published, ``W_rec`` and ``W_x`` are each assigned twice from one read,
-  so they keep the post's add and assign (see :meth:`_Order.step`).
-  Evidence: tests/test_decoupled_rnn.py builds the graph with the post's
-  ops as written and compares costs, test outputs and every weight byte for
-  byte, in both orderings and modes; every golden is unchanged.
+  And as published, ``W_rec`` and ``W_x`` are each assigned twice from one read
+  and one thread keeps time box 2's value of each: a run with
+  ``--threads=1`` computes that one in place, after every reader of the old
+  value, and skips time box 1's overwritten update
+  (:func:`one_thread_step`); with a thread pool the whole list runs as
+  written, its races included.  Evidence: tests/test_decoupled_rnn.py
+  builds the graph with the post's ops as written and compares costs, test
+  outputs and every weight byte for byte, in both orderings and modes; every
+  golden is unchanged.
 """
 import dataclasses
 import numpy as np
@@ -419,6 +423,32 @@ class _Order:
         return op
 
 
+def one_thread_step(update, W_rec, W_x, lr_rec, grad_rec, grad_x, after_reads):
+    """The ops of the post's update list that one thread's run needs (``--threads=1``, as published).
+
+    ``update`` is the post's list: time box 1's updates of ``W_rec`` and
+    ``W_x``, time box 2's, then the oracles' and ``W_fc``'s.  The list assigns ``W_rec`` twice, ``W_rec + lr_rec * grad_1sg_rec`` and
+    then ``W_rec + lr_rec * grad_2sg_rec``, both from the value before the
+    run, and ``W_x`` likewise; in the executor's order under one thread
+    (module doc, "Orderings") the second assign overwrites the first, and no
+    read sees either before the run ends.  What survives is time box 2's
+    update, which runs here in the variable's buffer
+    (``ApplyGradientDescent``: the same two rounded operations per entry as
+    the post's multiply and add, see :meth:`_Order.step`) once every
+    consumer of the old value has run (``after_reads``: both time boxes'
+    products and the transpose of ``grad_1_from_2``); time box 1's update,
+    whose value nothing reads, is not computed.  Two in-place updates replace
+    four 784x784 products by the rate, four sums and four copies of an
+    assign per image; the other three updates run as listed.  Under a thread pool the two assigns race, so ``--threads`` > 1 runs the
+    list as written.  tests/test_decoupled_rnn.py compares the two byte for
+    byte and pins the semantics against a NumPy model of the list.
+    """
+    with tf.control_dependencies(after_reads):
+        kept = [tf.raw_ops.ApplyGradientDescent(var=W_rec, alpha=tf.negative(lr_rec), delta=grad_rec),
+                tf.raw_ops.ApplyGradientDescent(var=W_x, alpha=tf.negative(lr_rec), delta=grad_x)]
+    return [op.op for op in kept] + [u.op for u in update[4:]]
+
+
 def build_graph(config, dtype=tf.float32):
     """Build the post's graph into the default graph; return its tensors by name.
 
@@ -525,6 +555,11 @@ def build_graph(config, dtype=tf.float32):
     # copying five 784x784 matrices out per image cost 40% of the run time
     # and changes no number (tests/test_decoupled_rnn.py).
     t["train_step"] = [u.op for u in update]
+    if not sequential and config.threads == 1:
+        # One thread runs the list with every read before every assign, so of
+        # the two updates of W_rec (and of W_x) the second's value survives.
+        t["train_step"] = one_thread_step(update, W_rec, W_x, lr_rec, grad_2sg_rec, grad_2sg_x,
+                                          after_reads=[l1, l2, grad_1_from_2])
     if config.mode == "autodiff":
         if sequential:
             # The ordered ``update`` chain would fire the manual SG updates
