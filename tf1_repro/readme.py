@@ -8,8 +8,11 @@ everything between the markers is replaced, nothing else is touched.
 tests/test_goldens.py checks that the README holds what these functions give
 for the goldens on disk, so a stale README fails the suite.
 """
+import math
 import os
 import re
+
+import numpy as np
 
 from tf1_repro import golden
 from tf1_repro.errors import GoldenError
@@ -85,22 +88,69 @@ def nielsen_seeds_block(goldens, name="nielsen_mlp_seeds"):
     return text + "\n\n" + table
 
 
+def wilson_interval(k, n, z=1.96):
+    """The Wilson score interval of a share k/n (95% for z = 1.96)."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def sign_test(worse, better):
+    """Two-sided exact sign test: the chance of a split at least this uneven if each
+    seed that differs were equally likely to go either way."""
+    n = worse + better
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(min(worse, better) + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
+# Up to this many seeds the README lists every seed; beyond it, the distribution.
+SEED_ROWS_MAX = 10
+
+
 def decoupled_seeds_block(goldens):
     """Posts 000/001's claims over seeds: test images right, manual against autodiff."""
     g = _by_name(goldens).get("decoupled_rnn_seeds")
     if g is None:
         return ""
     f = {k: v["reproduced"] for k, v in g["figures"].items()}
-    rows = [[s, m, a, f"{r:.3f}"] for s, m, a, r in
-            zip(f["seeds"], f["manual_correct"], f["autodiff_correct"], f["manual_cost_ratio"])]
-    table = markdown_table(rows, ["seed", "manual: right of 20", "autodiff: right of 20",
-                                  "manual cost, last/first epoch"])
     from tf1_repro.claims.decoupled_rnn import TRAINS
-    return (f"Manual back-prop's cost falls to at most {TRAINS['max']:g} of the first epoch's for "
-            f"{f['share_manual_trains']:.0%} of the seeds; autodiff "
-            f"gets fewer test images right than manual back-prop for "
-            f"{f['share_autodiff_worse']:.0%} (mean difference {f['mean_autodiff_minus_manual']:+.2f}).\n\n"
-            + table)
+    n = len(f["seeds"])
+    diff = [a - m for a, m in zip(f["autodiff_correct"], f["manual_correct"])]
+    worse, better = sum(d < 0 for d in diff), sum(d > 0 for d in diff)
+    lo, hi = wilson_interval(worse, n)
+    text = (f"{n} seeds ({f['seeds'][0]} to {f['seeds'][-1]}), the post's program with each. "
+            f"Manual back-prop's cost falls to at most {TRAINS['max']:g} of the first epoch's for "
+            f"{f['share_manual_trains']:.0%} of the seeds. Autodiff gets fewer test images right "
+            f"than manual back-prop for {worse} of {n} ({f['share_autodiff_worse']:.0%}; 95% Wilson "
+            f"interval {lo:.0%} to {hi:.0%}), as many for {n - worse - better} and more for {better} "
+            f"(mean difference {f['mean_autodiff_minus_manual']:+.2f}; two-sided sign test over the "
+            f"{worse + better} seeds that differ, p = {sign_test(worse, better):.2g}).")
+    if n <= SEED_ROWS_MAX:
+        rows = [[s, m, a, f"{r:.3f}"] for s, m, a, r in
+                zip(f["seeds"], f["manual_correct"], f["autodiff_correct"], f["manual_cost_ratio"])]
+        return text + "\n\n" + markdown_table(rows, ["seed", "manual: right of 20", "autodiff: right of 20",
+                                                     "manual cost, last/first epoch"])
+
+    def stats(values, signed=False, digits=1):
+        v = np.asarray(values, dtype=float)
+        sign = "+" if signed else ""
+        plain = lambda x: f"{x:{sign}.{digits}f}" if x != round(x) or digits > 1 else f"{x:{sign}.0f}"  # noqa: E731
+        return ([f"{v.mean():{sign}.{digits}f}", f"{v.std(ddof=1):.{digits}f}"]
+                + [plain(x) for x in (v.min(), np.median(v), v.max())])
+
+    rows = [["manual back-prop: right of 20"] + stats(f["manual_correct"]),
+            ["autodiff: right of 20"] + stats(f["autodiff_correct"]),
+            ["autodiff − manual"] + stats(diff, signed=True),
+            ["manual cost, last/first epoch"] + stats(f["manual_cost_ratio"], digits=3)]
+    table = markdown_table(rows, ["over the seeds", "mean", "sd", "min", "median", "max"])
+    values = sorted(set(diff))
+    spread = markdown_table([["seeds"] + [sum(d == v for d in diff) for v in values]],
+                            ["autodiff − manual"] + [f"{v:+d}" if v else "0" for v in values])
+    return (text + "\n\n" + table + "\n\n" + spread
+            + "\n\nEvery seed's row is in `golden/decoupled_rnn_seeds.json` and the study's `results.json`.")
 
 
 def tf2_runs_block(goldens):
