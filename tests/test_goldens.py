@@ -113,3 +113,14 @@ def test_reproduce_refuses_a_corrupt_golden_before_running(tmp_path):
     ours = [line for line in proc.stderr.splitlines() if line.startswith("reproduce.py:")]
     assert len(ours) == 1 and "gradient_override.json: not readable JSON" in ours[0]
     assert "gradient_override:" not in proc.stderr  # no run was timed
+
+
+def test_readme_share_interval_and_sign_test():
+    """The decoupled seed block's statistics, against values worked by hand."""
+    from tf1_repro.readme import sign_test, wilson_interval
+    lo, hi = wilson_interval(18, 50)
+    assert abs(lo - 0.2414) < 5e-4 and abs(hi - 0.4986) < 5e-4  # p = 0.36, z = 1.96
+    assert wilson_interval(0, 10)[0] == 0.0 and wilson_interval(10, 10)[1] == 1.0
+    assert sign_test(0, 5) == 2 / 32
+    assert sign_test(3, 3) == 1.0 and sign_test(0, 0) == 1.0
+    assert abs(sign_test(18, 26) - 0.2912) < 5e-4
