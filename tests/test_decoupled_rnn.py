@@ -475,3 +475,15 @@ def test_numpy_predecessor_runs_and_its_1d_dot_adds_a_constant():
     h = np.zeros((784, 3))
     seo_numpy.train_step(w, h, images[0], labels[0], outer=True)
     assert np.ptp(w["wx"] - w0["wx"]) > 0  # outer products: a rank-2 change
+
+
+def test_a_thread_pool_runs_the_posts_whole_update_list():
+    """One thread needs only the updates that survive; a pool races over all seven assigns."""
+    for threads, expected in ((1, 5), (2, 7)):
+        graph = tf.Graph()
+        with graph.as_default():
+            t = post.build_graph(post.Config(threads=threads))
+        assert len(t["update"]) == 7
+        assert len(t["train_step"]) == expected, threads
+        if threads > 1:
+            assert t["train_step"] == [u.op for u in t["update"]]
