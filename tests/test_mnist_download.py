@@ -312,8 +312,11 @@ def test_signal_mid_download_leaves_nothing_behind(serve, tmp_path, signum, code
     target = tmp_path / "data"
     if precreated:
         target.mkdir()
+    # SIGINT at its default, as from a terminal, even when this test process runs
+    # as a background job (which starts with SIGINT ignored, and so would the child).
     child = subprocess.Popen([sys.executable, "-c", CHILD.format(repo=REPO, target=str(target), url=url)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 30
         while len(_leftovers(target) or []) < 3 and time.monotonic() < deadline and child.poll() is None:
