@@ -176,9 +176,9 @@ def test_seed_study_reports_where_the_books_peak_falls(tmp_path):
 
 
 @pytest.mark.parametrize("flag,needle", [
-    ("--epochs=0", "--epochs=0: must be at least 1"),
+    pytest.param("--epochs=0", "--epochs=0: must be at least 1", marks=pytest.mark.slow),
     ("--train_size=60000", "--train_size=60000: must be between 1 and 50000"),
-    ("--seeds=0", "--seeds=0: must be at least 1"),
+    pytest.param("--seeds=0", "--seeds=0: must be at least 1", marks=pytest.mark.slow),
 ])
 def test_nonsense_flags_fail_cleanly(tmp_path, flag, needle):
     out = tmp_path / "out"

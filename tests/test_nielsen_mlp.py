@@ -179,14 +179,16 @@ def test_script_prints_the_transcript_and_writes_outputs(tmp_path):
     assert results["post"]["seed"] == "002_fae5042b14f1d3da.txt"
 
 
+# Each case starts a process that imports TensorFlow (about 7 s here): the default
+# suite keeps one absl-parsed and one validated flag, the rest run with -m slow.
 @pytest.mark.parametrize("flag,needle", [
-    ("--steps=0", "--steps"),
-    ("--batch_size=0", "--batch_size"),
+    pytest.param("--steps=0", "--steps", marks=pytest.mark.slow),
+    pytest.param("--batch_size=0", "--batch_size", marks=pytest.mark.slow),
     ("--batch_size=55001", "--batch_size=55001: larger than the 55000 training images"),
     ("--mode=backwards", "--mode"),
-    ("--eta=-1", "--eta=-1.0: must be a positive number"),
-    ("--batch_order=tf2", "--batch_order"),
-    ("--threads=0", "--threads"),
+    pytest.param("--eta=-1", "--eta=-1.0: must be a positive number", marks=pytest.mark.slow),
+    pytest.param("--batch_order=tf2", "--batch_order", marks=pytest.mark.slow),
+    pytest.param("--threads=0", "--threads", marks=pytest.mark.slow),
 ])
 def test_nonsense_flags_fail_cleanly(tmp_path, flag, needle):
     out = tmp_path / "out"

@@ -91,8 +91,10 @@ def test_keras3_is_refused_with_one_line(tmp_path):
     assert not (out / "results.json").exists()
 
 
-@pytest.mark.parametrize("flag", ["--example=nope", "--example=tape,nope", "--cnn_train_size=0",
-                                  "--cnn_test_size=10001", "--seeds=0", "--threads=0"])
+# Each case starts a process that imports TensorFlow: two in the default suite, the rest with -m slow.
+@pytest.mark.parametrize("flag", [pytest.param("--example=nope", marks=pytest.mark.slow), "--example=tape,nope",
+                                  pytest.param("--cnn_train_size=0", marks=pytest.mark.slow), "--cnn_test_size=10001",
+                                  pytest.param("--seeds=0", marks=pytest.mark.slow), pytest.param("--threads=0", marks=pytest.mark.slow)])
 def test_bad_flags_fail_cleanly(tmp_path, flag):
     out = tmp_path / "run"
     proc, _ = run_script("tf2_backprop", flag, output_dir=str(out), check=False)
