@@ -163,11 +163,7 @@ def ms(seconds):
 
 def readme_block(doc):
     """The README's table of this run, every figure from ``doc`` (the JSON written beside it)."""
-    from tf1_repro.report import markdown_table
-    rows = [[DESCRIPTIONS[v["variant"]], ms(v["s_per_image"]),
-             " ".join(ms(r) for r in v["repeats_s_per_image"]),
-             f"{v['ratio_to_numpy']:.2f}", f"{v['ratio_to_floor']:.1f}"] for v in doc["variants"]]
-    table = markdown_table(rows, ["variant", "ms/image", "every repeat", "× NumPy", "× floor"])
+    table = timing.variant_table(doc, DESCRIPTIONS, "image", ms, "ms")
     text = (f"`{doc['command']}`: {doc['images']} images a repeat, median of {doc['repeats']} repeats, "
             f"{doc['clock']} time, repeats within {doc['max_spread']:g}x of each other; the floor ({ms(doc['floor_s_per_image'])} ms) is an image's "
             f"{doc['bytes_per_image'] / 1e6:.0f} MB of least memory traffic at the "
@@ -205,22 +201,17 @@ def main(argv):
                 if name == "as_published" and FLAGS.trace_images:
                     traced = trace_by_op_type(sess, fetches, feeds, FLAGS.trace_images)
                 sess.close()
-            judged = timing.judge(name, [r[FLAGS.clock] for r in repeats], FLAGS.max_spread)
-            rows.append({"variant": name, "s_per_image": judged["median"],
-                         "repeats_s_per_image": judged["repeats"], "spread": judged["spread"],
-                         "repeats": repeats})
-            sys.stderr.write(f"{name}: {ms(judged['median'])} ms/image ({FLAGS.clock}; repeats "
-                             f"{' '.join(ms(x) for x in judged['repeats'])})\n")
+            row = timing.variant_row(name, repeats, FLAGS.clock, FLAGS.max_spread, "image")
+            rows.append(row)
+            sys.stderr.write(f"{name}: {ms(row['s_per_image'])} ms/image ({FLAGS.clock}; repeats "
+                             f"{' '.join(ms(x) for x in row['repeats_s_per_image'])})\n")
     except timing.MeasurementError as e:
         timing.fail("bench_decoupled_rnn", e)
 
     rate, bandwidth = timing.matmul_rate(), copy_rate()
     arithmetic_floor = image_flops() / rate
     floor = max(arithmetic_floor, image_bytes() / bandwidth)
-    base = rows[0]["s_per_image"]
-    for r in rows:
-        r["ratio_to_numpy"] = r["s_per_image"] / base
-        r["ratio_to_floor"] = r["s_per_image"] / floor
+    timing.add_ratios(rows, "image", floor)
     doc = {"benchmark": "decoupled_rnn per-image cost", "command": COMMAND, "clock": FLAGS.clock,
            "images": FLAGS.images, "repeats": FLAGS.repeats, "max_spread": FLAGS.max_spread,
            "flop_per_image": image_flops(), "matmul_flops_per_s": rate,

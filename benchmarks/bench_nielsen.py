@@ -220,11 +220,7 @@ def us(seconds):
 
 def readme_block(doc):
     """The README's table of this run, every figure from ``doc`` (the JSON written beside it)."""
-    from tf1_repro.report import markdown_table
-    rows = [[DESCRIPTIONS[v["variant"]], us(v["s_per_step"]),
-             " ".join(us(r) for r in v["repeats_s_per_step"]),
-             f"{v['ratio_to_numpy']:.2f}", f"{v['ratio_to_floor']:.1f}"] for v in doc["variants"]]
-    table = markdown_table(rows, ["variant", "µs/step", "every repeat", "× NumPy", "× floor"])
+    table = timing.variant_table(doc, DESCRIPTIONS, "step", us, "µs")
     return (f"`{doc['command']}`: {doc['steps']} steps a repeat, median of {doc['repeats']} repeats, "
             f"{doc['clock']} time, repeats within {doc['max_spread']:g}x of each other; the floor ({us(doc['floor_s_per_step'])} µs) is "
             f"{doc['flop_per_step'] / 1e6:.2f} MFLOP a step at the "
@@ -240,19 +236,14 @@ def parent():
     rows = []
     for name in names:
         r = run_child(name)
-        judged = timing.judge(name, [rep[FLAGS.clock] for rep in r["repeats"]], FLAGS.max_spread)
-        rows.append({"variant": name, "s_per_step": judged["median"], "repeats_s_per_step": judged["repeats"],
-                     "spread": judged["spread"], "repeats": r["repeats"], "fit_s_per_step": r["fit_s_per_step"],
-                     "peak_rss_mib": r["peak_rss_mib"]})
-        sys.stderr.write(f"{name}: {us(judged['median'])} us/step ({FLAGS.clock}; repeats "
-                         f"{' '.join(us(x) for x in judged['repeats'])})\n")
+        row = timing.variant_row(name, r["repeats"], FLAGS.clock, FLAGS.max_spread, "step")
+        rows.append(dict(row, fit_s_per_step=r["fit_s_per_step"], peak_rss_mib=r["peak_rss_mib"]))
+        sys.stderr.write(f"{name}: {us(row['s_per_step'])} us/step ({FLAGS.clock}; repeats "
+                         f"{' '.join(us(x) for x in row['repeats_s_per_step'])})\n")
     flops = step_flops()
     rate = run_child("matmul_rate")["flops_per_s"]
     floor = flops / rate
-    base = rows[0]["s_per_step"]
-    for r in rows:
-        r["ratio_to_numpy"] = r["s_per_step"] / base
-        r["ratio_to_floor"] = r["s_per_step"] / floor
+    timing.add_ratios(rows, "step", floor)
     from tf1_repro.graph_session import fingerprint
     from tf1_repro.report import write_json
     doc = {"benchmark": "nielsen_mlp per-step cost", "command": COMMAND, "clock": FLAGS.clock,

@@ -82,6 +82,36 @@ def judge(name, per_step, max_spread):
             "spread": spread, "repeats": per_step}
 
 
+def variant_row(name, repeats, clock, max_spread, per):
+    """One variant's row of a benchmark's JSON: its repeats judged on ``clock``, every one kept.
+
+    ``repeats`` are the repeats' records, each with both clocks' seconds per
+    ``per`` ("step", "image"); the row holds ``s_per_<per>`` (the median),
+    ``repeats_s_per_<per>``, ``spread`` and the records.
+    """
+    judged = judge(name, [r[clock] for r in repeats], max_spread)
+    return {"variant": name, f"s_per_{per}": judged["median"], f"repeats_s_per_{per}": judged["repeats"],
+            "spread": judged["spread"], "repeats": repeats}
+
+
+def add_ratios(rows, per, floor):
+    """Each row's time over the first row's (the NumPy reference) and over the floor."""
+    base = rows[0][f"s_per_{per}"]
+    for r in rows:
+        r["ratio_to_numpy"] = r[f"s_per_{per}"] / base
+        r["ratio_to_floor"] = r[f"s_per_{per}"] / floor
+
+
+def variant_table(doc, descriptions, per, show, unit):
+    """The README's table of a benchmark's variants, every figure from ``doc``;
+    ``show`` formats seconds in ``unit``."""
+    from tf1_repro.report import markdown_table
+    rows = [[descriptions[v["variant"]], show(v[f"s_per_{per}"]),
+             " ".join(show(r) for r in v[f"repeats_s_per_{per}"]),
+             f"{v['ratio_to_numpy']:.2f}", f"{v['ratio_to_floor']:.1f}"] for v in doc["variants"]]
+    return markdown_table(rows, ["variant", f"{unit}/{per}", "every repeat", "× NumPy", "× floor"])
+
+
 def slope(steps, seconds):
     """Least-squares slope of seconds against steps: the time of one more step."""
     n = len(steps)
