@@ -7,14 +7,18 @@ are expected to give the same bits.  What is in and why:
   changing figures (tests below read it);
 * oneDNN (``env``): on, it changes post 002's count after step 1000 (tested
   here, in two processes);
-* instruction-set features: two machines reporting the same CPU name gave
-  post 002 different counts under the same TensorFlow and NumPy (the goldens
-  were blessed again on this machine for that reason; README, Determinism);
+* the kernel family (tf1_repro/family.py): two machines reporting the same
+  CPU name gave post 002 different counts under the same TensorFlow and
+  NumPy, and so did one machine under another oneDNN instruction-set cap;
+  the family is measured by running the kernels, so it follows the bits
+  (tests/test_families.py);
 * threads: under a thread pool the posts' update lists race
   (tests/test_nielsen_mlp.py).
 
-Out: the CPU's name (it did not tell those two machines apart) and the
-Python version (no kernel depends on it).
+Out: the CPU's name (it did not tell those two machines apart), its feature
+list and NumPy's BLAS (the family measures what they decide: an AVX-512
+machine capped at AVX2 computes as an AVX2 machine does) and the Python
+version (no kernel depends on it).
 """
 import copy
 import json
@@ -29,23 +33,28 @@ from tf1_repro import golden, graph_session, matrix, releases
 def _fp(**changes):
     fp = {"tensorflow": "2.21.0", "numpy": "2.4.6", "python": "3.11.7", "machine": "x86_64",
           "system": "Linux", "cpu": "AMD EPYC", "isa": ["avx", "avx2", "fma"],
-          "blas": "scipy-openblas 0.3.31; X86_V3", "env": {"TF_ENABLE_ONEDNN_OPTS": "0"},
-          "threads": 1}
+          "blas": "scipy-openblas 0.3.31; X86_V3", "family": "k-21f6558fe286",
+          "causes": {"cache": {"L1d": "32K"}, "isa": ["avx", "avx2", "fma"], "variables": {}},
+          "env": {"TF_ENABLE_ONEDNN_OPTS": "0"}, "threads": 1}
     fp.update(changes)
     return fp
 
 
-def test_name_and_python_do_not_count_features_and_libraries_do():
+def test_the_family_and_libraries_count_names_and_feature_lists_do_not():
     base = _fp()
-    assert graph_session.same_fingerprint(base, _fp(cpu="Intel Xeon", python="3.11.9"))
-    for change in ({"isa": ["avx", "avx2", "avx512f", "fma"]}, {"tensorflow": "2.20.0"},
-                   {"numpy": "1.26.4"}, {"blas": "openblas 0.3.23; X86_V2"},
-                   {"env": {"TF_ENABLE_ONEDNN_OPTS": "1"}}, {"threads": 2},
+    assert graph_session.same_fingerprint(base, _fp(cpu="Intel Xeon", python="3.11.9",
+                                                    isa=["avx", "avx2", "avx512f", "fma"],
+                                                    blas="openblas 0.3.23; X86_V2"))
+    for change in ({"family": "k-90d42b721c7e"}, {"tensorflow": "2.20.0"},
+                   {"numpy": "1.26.4"}, {"env": {"TF_ENABLE_ONEDNN_OPTS": "1"}}, {"threads": 2},
                    {"keras": "tf_keras"}):
         assert not graph_session.same_fingerprint(base, _fp(**change)), change
-    # A fingerprint recorded before the features were: no longer vouched for.
-    old = {k: v for k, v in base.items() if k not in ("isa", "blas")}
+    # A fingerprint recorded before the kernel probe: compared on the fields it
+    # had (features and BLAS among them), and never equal to a probed one.
+    old = {k: v for k, v in base.items() if k not in ("family", "causes")}
     assert not graph_session.same_fingerprint(old, base)
+    assert graph_session.same_fingerprint(old, dict(old, cpu="another"))
+    assert not graph_session.same_fingerprint(old, dict(old, isa=["avx512f"]))
 
 
 def test_cpu_features_read_from_cpuinfo(tmp_path):
@@ -59,6 +68,7 @@ def test_cpu_features_read_from_cpuinfo(tmp_path):
     assert graph_session.cpu_features(str(tmp_path / "missing")) is None
     here = graph_session.fingerprint(1)
     assert here["isa"] == graph_session.cpu_features() and here["blas"]
+    assert here["family"].startswith("k-") and here["causes"]["isa"] == here["isa"]
 
 
 def test_onednn_changes_post_002s_bits(tmp_path):
@@ -127,17 +137,20 @@ def test_unmeasured_release_on_the_matrix_machine():
     assert "largest difference measured between 3 releases (3)" in msg
 
 
-def test_another_instruction_set_uses_the_declared_band_or_says_why_not():
+def test_another_family_uses_the_declared_band_or_says_why_not():
     g = _golden()
     rec = _record(g, [(_fp(tensorflow=v), {"count": 900, "outputs": [0.5, 0.25]})
                       for v in ("2.19.1", "2.20.0")])
-    other = _fp(isa=["avx", "avx2", "avx512f", "fma"])
-    results = {"figures": {"count": 914, "outputs": [0.9, 0.1]}, "fingerprint": other}
+    other = _fp(family="k-other", causes={"cache": {"L1d": "48K"}, "isa": ["avx512f"], "variables": {}})
+    results = {"figures": {"count": 914, "outputs": [0.5, 0.25]}, "fingerprint": other}
+    # ``outputs`` has no declared band and the golden holds one family: unchecked, a failure.
+    [msg] = golden.regression_failures(g, results, rec)
+    assert msg.startswith("outputs no rule judges it here")
+    g["figures"]["outputs"]["other_env"] = {"atol": 0.01}
     assert golden.regression_failures(g, results, rec) == []
     results["figures"]["count"] = 916
     [msg] = golden.regression_failures(g, results, rec)
-    assert msg.startswith("count (the golden's declared band for other environments)")
-    assert "instruction set" in golden.not_comparable(g, results, rec)["outputs"]
+    assert msg.startswith("count (the golden's declared band for other families)")
 
 
 def test_a_golden_blessed_again_is_not_judged_by_older_measurements():
@@ -174,7 +187,7 @@ def _release_run(rec, label, name):
 def _judged_by(label, g, fp):
     """What a failure message names: the golden's own environment, or the release's row."""
     if graph_session.same_fingerprint(g["fingerprint"], fp):
-        return "the golden's own environment"
+        return "the golden's own family"
     return f"measured under {label}"
 
 

@@ -46,8 +46,11 @@ tf1 = tf.compat.v1
 MAX_THREADS = 256
 
 # Environment variables that change numerics or determinism; recorded when set.
+# Variables that only steer which kernels run (oneDNN's instruction set, NumPy's
+# dispatch, OpenBLAS's core type) are not here: the kernel family measures
+# their effect (tf1_repro/family.py records them among its causes).
 _ENV_KEYS = ("TF_ENABLE_ONEDNN_OPTS", "TF_DETERMINISTIC_OPS", "TF_USE_LEGACY_KERAS",
-             "OMP_NUM_THREADS", "TF_XLA_FLAGS", "OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES")
+             "OMP_NUM_THREADS", "TF_XLA_FLAGS")
 
 
 def session_config(threads=1, rewrites=False):
@@ -138,13 +141,18 @@ def fingerprint(threads=None):
     """What the numbers of a run depend on, besides the command itself.
 
     Two runs of the same command whose fingerprints agree on :data:`BIT_KEYS`
-    are expected to give the same bits; ``python`` and ``cpu`` (the CPU's
-    name) are kept for the reader and do not count (tests/test_fingerprint.py
-    says why each field is or is not in).
+    are expected to give the same bits.  ``family`` is the kernel family
+    (tf1_repro/family.py): a hash of what this machine's kernels compute on
+    fixed inputs, measured, not guessed from the CPU; ``causes`` explains it
+    (cache sizes, features, steering variables).  ``python``, ``cpu`` (the
+    CPU's name), ``isa`` and ``blas`` are kept for the reader and do not
+    count (tests/test_fingerprint.py says why each field is or is not in).
     """
+    from tf1_repro import family
     env = {k: os.environ[k] for k in _ENV_KEYS if k in os.environ}
     if tf1_repro.TENSORFLOW_IMPORTED_FIRST:
         env["tensorflow_imported_before_tf1_repro"] = True
+    kernels = family.probe()
     fp = {
         "tensorflow": tf.__version__,
         "numpy": np.__version__,
@@ -154,6 +162,10 @@ def fingerprint(threads=None):
         "cpu": _cpu_model(),
         "isa": cpu_features(),
         "blas": numpy_blas(),
+        "family": kernels["key"],
+        "kernels": {"probe": kernels["probe"], "tensorflow": kernels["tensorflow"],
+                    "numpy": kernels["numpy"]},
+        "causes": family.causes(cpu_features()),
         "env": env,
     }
     if threads is not None:
@@ -163,22 +175,65 @@ def fingerprint(threads=None):
 
 # The fields that must agree for two runs to be expected to give the same bits.
 # ``keras`` and ``tf_keras`` are recorded by post 004, the one post that runs
-# Keras; the TF1 posts have neither and compare equal on them.
-BIT_KEYS = ("tensorflow", "numpy", "keras", "tf_keras", "machine", "system", "isa", "blas",
-            "env", "threads")
+# Keras; the TF1 posts have neither and compare equal on them.  ``family``
+# stands for the machine: the same family computed every probed kernel to the
+# same bits.
+BIT_KEYS = ("tensorflow", "numpy", "keras", "tf_keras", "family", "env", "threads")
+
+# A fingerprint recorded before the kernel family was (no ``family`` field) is
+# compared on the fields it had: the CPU's features and NumPy's BLAS stood for
+# the machine then.  It never equals a fingerprint with a family.
+LEGACY_BIT_KEYS = ("tensorflow", "numpy", "keras", "tf_keras", "machine", "system", "isa",
+                   "blas", "env", "threads")
 
 # The fields of the machine itself: what the release matrix, run on one
-# machine, holds fixed while it changes the libraries.
-MACHINE_KEYS = ("machine", "system", "isa")
+# machine, holds fixed while it changes the libraries.  The family itself
+# cannot be among them (a release that changes a probed kernel changes the
+# family); the causes (cache sizes, features, steering variables) are.
+MACHINE_KEYS = ("machine", "system", "isa", "causes")
 
 
-def same_fingerprint(a, b, keys=BIT_KEYS):
-    """True when two fingerprints agree on every field of ``keys``.
+def bit_keys(fp):
+    """The bit fields of ``fp``: :data:`BIT_KEYS`, or :data:`LEGACY_BIT_KEYS` for an old fingerprint."""
+    return BIT_KEYS if "family" in fp else LEGACY_BIT_KEYS
+
+
+def same_fingerprint(a, b, keys=None):
+    """True when two fingerprints agree on every bit field (or on ``keys``).
 
     A fingerprint recorded before a field was recorded lacks it, and so
     never matches one that has it: its bits cannot be vouched for.
     """
+    if keys is None:
+        if ("family" in a) != ("family" in b):
+            return False
+        keys = bit_keys(a)
     return all(a.get(k) == b.get(k) for k in keys)
+
+
+def _threads_from_flags():
+    """The script's --threads if its flags are parsed, else 1 (the deterministic default)."""
+    try:
+        from absl import flags
+        if flags.FLAGS.is_parsed() and "threads" in flags.FLAGS:
+            return max(1, min(int(flags.FLAGS.threads), MAX_THREADS))
+    except Exception:  # noqa: BLE001  (no flags, or not parsed: the default)
+        pass
+    return 1
+
+
+# Every session's kernels run on one process-wide intra-op pool, made by the
+# first session or by the eager context, whichever starts first; the eager
+# context starts with one thread per core unless told otherwise, and building
+# a TF1 while_loop starts it.  Post 002's in-graph loop and the book's epochs
+# then ran their products on a two-thread pool on a 2-core machine (and on a
+# wider one elsewhere), splitting the larger sums otherwise than --threads=1
+# promises: the kernel probe of such a process gave other bits than a fresh
+# one (tests/test_families.py).  So the pool is fixed here, before any graph.
+try:
+    tf.config.threading.set_intra_op_parallelism_threads(_threads_from_flags())
+except RuntimeError:  # the context has started already: its pool stands
+    pass
 
 
 # The posts' TF1 calls (tf.compat.v1.div, py_func, ...) are deprecated; their
