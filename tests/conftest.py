@@ -63,3 +63,13 @@ def pytest_sessionstart(session):
     message = missing_data_message(data_dir())
     if message:
         pytest.exit(message, returncode=MISSING_DATA_STATUS)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say which kernel family the golden runs were on and how their figures were judged."""
+    module = sys.modules.get("test_goldens")
+    lines = getattr(module, "JUDGEMENTS", [])
+    if lines:
+        terminalreporter.section("kernel families (tf1_repro/families.py)")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -17,13 +17,20 @@ def data_dir():
 
 
 def run_script(name, *args, output_dir=None, check=True, env=None, timeout=1800):
-    """Run scripts/<name>.py; return (CompletedProcess, results dict or None)."""
+    """Run scripts/<name>.py; return (CompletedProcess, results dict or None).
+
+    ``env`` adds to this process's environment; a value of None removes that variable.
+    """
     cmd = [sys.executable, os.path.join(REPO, "scripts", f"{name}.py"), *args]
     if output_dir is not None:
         cmd.append(f"--output_dir={output_dir}")
     full_env = dict(os.environ)
     full_env.setdefault("TF1_REPRO_DATA_DIR", data_dir())
-    full_env.update(env or {})
+    for key, value in (env or {}).items():
+        if value is None:
+            full_env.pop(key, None)
+        else:
+            full_env[key] = value
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=full_env,
                           timeout=timeout)
     if check and proc.returncode != 0:

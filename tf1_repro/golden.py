@@ -24,6 +24,8 @@ checks that the record still equals them.
 Goldens are written only by ``python scripts/reproduce.py --bless``
 (:func:`golden_from_results`), which also regenerates the README table.
 """
+import collections
+import functools
 import json
 import math
 import os
@@ -43,6 +45,8 @@ EXACT = {"atol": 0, "rtol": 0}
 class GoldenSchemaError(GoldenError):
     """A sound golden written under another schema: it must be blessed again."""
 _BAND_KEYS = {"atol", "rtol", "min", "max"}
+_DRAW_KEYS = {"golden", "samples", "index", "indices", "scale"}
+_RULE_KINDS = {"draw", "follows", "stat", "per_seed"}
 _FIGURE_KEYS = {"reproduced", "tolerance", "other_env"}
 
 
@@ -52,6 +56,14 @@ def golden_path(name, golden_dir=GOLDEN_DIR):
 
 def _check_band(path, fig, key, band):
     if band is None:
+        return
+    if key == "other_env" and isinstance(band, dict) and len(band) == 1 and set(band) <= _RULE_KINDS:
+        [(kind, rule)] = band.items()
+        if not isinstance(rule, dict):
+            raise GoldenError(f"{path}: figure {fig!r}: other_env.{kind} must be an object, got {rule!r}")
+        if kind == "draw" and (not set(rule) <= _DRAW_KEYS or not isinstance(rule.get("golden"), str)):
+            raise GoldenError(f"{path}: figure {fig!r}: other_env.draw must name a seed study's "
+                              f"golden, with keys from {sorted(_DRAW_KEYS)}, got {rule!r}")
         return
     if not isinstance(band, dict) or not set(band) <= _BAND_KEYS or not band:
         raise GoldenError(f"{path}: figure {fig!r}: {key} must be null or an object with keys "
@@ -84,6 +96,13 @@ def validate(golden, path="golden"):
             _check_band(path, fig, key, spec.get(key))
     if not isinstance(golden.get("claims", {}), dict):
         raise GoldenError(f"{path}: malformed 'claims'")
+    families = golden.get("families", {})
+    if not isinstance(families, dict):
+        raise GoldenError(f"{path}: malformed 'families'")
+    for env_id, fam in families.items():
+        if (not isinstance(fam, dict) or not isinstance(fam.get("fingerprint"), dict)
+                or not isinstance(fam.get("values"), dict)):
+            raise GoldenError(f"{path}: family {env_id!r} needs a fingerprint and values")
     return golden
 
 
@@ -151,10 +170,21 @@ def close_enough(actual, expected, band):
     strings and booleans must be equal.  ``expected`` may be None when the
     band only has min/max.
     """
+    if "one_of" in band:
+        if actual in band["one_of"]:
+            return True, ""
+        return False, f"{actual!r} is none of the {len(band['one_of'])} values measured"
     a = _flatten(actual)
     e = _flatten(expected) if expected is not None else [None] * len(a)
     if len(a) != len(e):
         return False, f"length {len(a)} != {len(e)}"
+    bounds = {}
+    for key in ("min", "max"):
+        if key in band:
+            b = _flatten(band[key]) if isinstance(band[key], (list, tuple)) else [band[key]] * len(a)
+            if len(b) != len(a):
+                return False, f"length {len(a)} != {len(b)} bounds"
+            bounds[key] = b
     atol = band.get("atol", 0.0)
     rtol = band.get("rtol", 0.0)
     for i, (x, y) in enumerate(zip(a, e)):
@@ -164,10 +194,10 @@ def close_enough(actual, expected, band):
             if y is not None and x != y:
                 return False, f"{where}{x!r} != {y!r}"
             continue
-        if "min" in band and x < band["min"]:
-            return False, f"{where}{x} < min {band['min']}"
-        if "max" in band and x > band["max"]:
-            return False, f"{where}{x} > max {band['max']}"
+        if "min" in bounds and x < bounds["min"][i]:
+            return False, f"{where}{x} < min {bounds['min'][i]:.6g}"
+        if "max" in bounds and x > bounds["max"][i]:
+            return False, f"{where}{x} > max {bounds['max'][i]:.6g}"
         if y is None or not ({"atol", "rtol"} & set(band) or band == EXACT):
             continue
         if isinstance(y, bool) or not isinstance(y, (int, float)):
@@ -177,44 +207,68 @@ def close_enough(actual, expected, band):
     return True, ""
 
 
-def regression_failures(golden, results, release_record=None):
-    """Figures of a fresh run that differ from the golden: a list of messages.
+def judge(golden, results, release_record=None):
+    """Every figure of a fresh run judged against the golden: a list of :class:`Judged`.
 
-    Each figure is judged by :func:`tf1_repro.releases.band_for`: exact under
-    the golden's environment and under every environment the release matrix
-    measured, within measured or declared evidence elsewhere, or not
-    comparable (not a failure; :func:`not_comparable` lists those).  A figure
-    missing from the run is a failure; a figure the run adds is not pinned
-    yet and is ignored until the next --bless.
+    Each figure is judged by :func:`tf1_repro.releases.band_for`: exact on a
+    family the golden holds and under every environment the release matrix
+    measured; on another family by a seed study's draw, a declared band or
+    the rounding band its families measured (tf1_repro/families.py).  A
+    figure no rule covers is a failure, as is a figure missing from the run;
+    a figure the run adds is not pinned yet and is ignored until the next
+    --bless.
     """
     from tf1_repro import releases
     if release_record is None:
         release_record = releases.load()
-    failures = []
+    out = []
     for fig in golden["figures"]:
         if fig not in results["figures"]:
-            failures.append(f"{fig}: missing from the run")
+            out.append(Judged(fig, False, "missing", "missing from the run"))
             continue
-        expected, band, why = releases.band_for(golden, fig, results["fingerprint"], release_record)
+        expected, band, why = releases.band_for(golden, fig, results["fingerprint"], release_record,
+                                                _cached_load)
         if band is None:
+            out.append(Judged(fig, False, "unchecked", f"no rule judges it here: {why}"))
             continue
+        if "follows" in band:
+            from tf1_repro.families import follows_value
+            expected, band = follows_value(band["follows"], results["figures"]), EXACT
         ok, diff = close_enough(results["figures"][fig], expected, band)
-        if not ok:
-            failures.append(f"{fig} ({why}): {diff}")
-    return failures
-
-
-def not_comparable(golden, results, release_record=None):
-    """{figure: reason} for the figures no evidence lets us compare in this run's environment."""
-    from tf1_repro import releases
-    if release_record is None:
-        release_record = releases.load()
-    out = {}
-    for fig in golden["figures"]:
-        _, band, why = releases.band_for(golden, fig, results["fingerprint"], release_record)
-        if band is None:
-            out[fig] = why
+        exact = band == EXACT or band == {"atol": 0}
+        out.append(Judged(fig, ok, "exact" if exact else ("draw" if why.startswith("a draw") else "band"),
+                          why if ok else f"({why}): {diff}"))
     return out
+
+
+Judged = collections.namedtuple("Judged", ["figure", "ok", "how", "why"])
+
+
+def regression_failures(golden, results, release_record=None):
+    """The figures of :func:`judge` that fail, as messages."""
+    return [f"{j.figure} {j.why}" if j.how != "missing" else f"{j.figure}: {j.why}"
+            for j in judge(golden, results, release_record) if not j.ok]
+
+
+def judgement_line(golden, results, release_record=None):
+    """One line: which family the run was on and how its figures were judged."""
+    from tf1_repro.families import family_label
+    from tf1_repro.graph_session import same_fingerprint
+    judged = judge(golden, results, release_record)
+    fp = results["fingerprint"]
+    known = any(same_fingerprint(f, fp) for f in
+                [golden["fingerprint"]] + [v["fingerprint"] for v in golden.get("families", {}).values()])
+    counts = collections.Counter(j.how for j in judged)
+    bad = sum(not j.ok for j in judged)
+    kind = "a family this golden holds" if known else "a family this golden does not hold"
+    parts = ", ".join(f"{counts[k]} {k}" for k in ("exact", "band", "draw", "unchecked", "missing") if counts[k])
+    return (f"{golden['name']}: family {family_label(fp)}, {kind}: {len(judged)} figures ({parts})"
+            + (f", {bad} FAIL" if bad else ", all hold"))
+
+
+@functools.lru_cache(maxsize=None)
+def _cached_load(name):
+    return load(name)
 
 
 def run_command(spec, workdir, data_dir=None):
@@ -282,5 +336,15 @@ def results_markdown(goldens):
     table = markdown_table(rows, ["claim", "the post", "published", "ours", "golden: figure",
                                   "band", "verdict"])
     cmds = "\n".join(f"- `{name}`: `python {cmd}`" for name, cmd in sorted(commands.items()))
+    from tf1_repro.families import family_label
+    by_family = {}
+    for name in sorted(commands):
+        g = by_name[name]
+        others = len(g.get("families", {}))
+        note = f" (+{others} other famil{'y' if others == 1 else 'ies'})" if others else ""
+        by_family.setdefault(family_label(g["fingerprint"]), []).append(f"`{name}`{note}")
+    families = "\n".join(f"- {label}: {', '.join(names)}" for label, names in sorted(by_family.items()))
     return (table + "\n\nWhy each band (the evidence), and the gaps:\n\n" + "\n".join(evidence)
-            + "\n\nThe commands:\n\n" + cmds)
+            + "\n\nThe commands:\n\n" + cmds
+            + "\n\n\"ours\" is each golden's own kernel family's value (*Determinism*); the "
+              "families, and the goldens blessed on each:\n\n" + families)

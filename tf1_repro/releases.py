@@ -19,23 +19,29 @@ measurements no longer speak for it (a stale golden is reported, not used).
 
 How a fresh run is judged against a golden (:func:`band_for`):
 
-1. the golden's own environment (same bit fields): exact;
+1. a kernel family the golden holds (same bit fields as its own
+   fingerprint or one of its ``families``, tf1_repro/families.py): exact,
+   against that family's values;
 2. an environment the matrix measured: exact, against what that
    environment gave (a figure a release changed is pinned per release);
-3. an environment not measured, on a machine of the matrix's instruction
-   set: exact where every measured release gave the golden's value (at least
-   two of them); where releases differ, within the largest difference
-   measured between them (the evidence, named in the message);
-4. another instruction set, or a golden the matrix never ran: the golden's
-   declared ``other_env`` band, else not comparable, with the reason.
+3. an environment not measured, on a machine of the matrix's kind (the same
+   features, cache sizes and kernel variables): exact where every measured
+   release gave the golden's value (at least two of them); where releases
+   differ, within the largest difference measured between them (the
+   evidence, named in the message);
+4. any other family (:func:`unknown_family_band`): a declared draw from a
+   seed study, a declared band, or the rounding band the golden's families
+   measured (tf1_repro/families.py says which applies and why); a figure
+   none of these covers is reported as unchecked, which fails.
 """
 import hashlib
 import json
 import math
 import os
 
+from tf1_repro import families
 from tf1_repro.errors import GoldenError
-from tf1_repro.graph_session import BIT_KEYS, MACHINE_KEYS, same_fingerprint
+from tf1_repro.graph_session import MACHINE_KEYS, same_fingerprint
 
 SCHEMA = 1
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -125,11 +131,8 @@ def explained(golden_name, fig, fingerprint):
             and any(fig.startswith(prefix) for prefix in c["figures"].get(golden_name, ()))]
 
 
-def environment_id(fp):
-    """A short, stable name for the bit fields of a fingerprint: ``tf2.17.1-np1.26.4-3f9a0c1e``."""
-    bits = {k: fp.get(k) for k in BIT_KEYS}
-    h = hashlib.sha256(json.dumps(bits, sort_keys=True).encode()).hexdigest()[:8]
-    return f"tf{fp.get('tensorflow')}-np{fp.get('numpy')}-{h}"
+# A fingerprint's environment id (golden/releases.json's keys): families.environment_id.
+environment_id = families.environment_id
 
 
 def digest(golden):
@@ -218,16 +221,20 @@ def drift(golden, measurements, fig):
     return n, worst
 
 
-def band_for(golden, fig, fingerprint, releases):
+def band_for(golden, fig, fingerprint, releases, load_golden=None):
     """(expected value, band or None, why) for one figure of a fresh run in ``fingerprint``.
 
     ``band`` None: not comparable here, and ``why`` says why.  The rules are
-    the module doc's; the figure's value under a measured environment comes
-    from that environment's measurement.
+    the module doc's; the figure's value under a known family or a measured
+    environment comes from that family's or environment's own record.
+    ``load_golden`` reads a seed study's golden for a declared draw.
     """
     spec = golden["figures"][fig]
     if same_fingerprint(golden["fingerprint"], fingerprint):
-        return spec["reproduced"], spec.get("tolerance") or EXACT, "the golden's own environment"
+        return spec["reproduced"], spec.get("tolerance") or EXACT, "the golden's own family"
+    for env_id, fam in golden.get("families", {}).items():
+        if fig in fam["values"] and same_fingerprint(fam["fingerprint"], fingerprint):
+            return fam["values"][fig], EXACT, f"known family {fam.get('label', env_id)}"
     measurements = measured(releases, golden)
     envs = releases["environments"]
     for env_id, values in measurements.items():
@@ -242,10 +249,26 @@ def band_for(golden, fig, fingerprint, releases):
         if n >= 2 and worst is not None:
             return (spec["reproduced"], {"atol": worst},
                     f"within the largest difference measured between {n} releases ({worst:.3g})")
+    return unknown_family_band(golden, fig, load_golden)
+
+
+def unknown_family_band(golden, fig, load_golden=None):
+    """(expected, band or None, why) on a family the golden does not hold (tf1_repro/families.py)."""
+    spec = golden["figures"][fig]
     declared = spec.get("other_env")
+    if declared is not None and "follows" in declared:
+        return None, declared, (f"follows {declared['follows']['figure']} of the same run "
+                                f"({declared['follows']['how']})")
+    if declared is not None and "stat" in declared:
+        return families.stat_band(golden, fig, declared["stat"])
+    if declared is not None and "draw" in declared:
+        if load_golden is None:
+            return None, None, "a draw from a seed study, and no golden reader was given"
+        band, why = families.draw_band(declared["draw"], load_golden)
+        return None, band, why
     if declared is not None:
-        return spec["reproduced"], declared, "the golden's declared band for other environments"
-    if not measurements:
-        return None, None, "this golden was not run by the release matrix"
-    return None, None, ("another instruction set or BLAS than the matrix's machine, and no "
-                        "band declared for this figure")
+        return spec["reproduced"], declared, "the golden's declared band for other families"
+    band, why = families.spread_band(golden, fig)
+    if band is not None:
+        return spec["reproduced"], band, why
+    return None, None, f"an unknown family, no band declared for this figure and {why}"

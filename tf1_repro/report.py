@@ -319,6 +319,12 @@ def results_payload(script, post, config, figures, published, fingerprint, wall_
         "wall_time_s": round(float(wall_time_s), 3),
     }
     payload.update(extra)
+    if isinstance(fingerprint, dict) and "family" in fingerprint:
+        # Which kernel family the numbers come from (tf1_repro/family.py); the
+        # goldens say whether they hold it (scripts/reproduce.py judges).
+        from absl import logging
+        from tf1_repro.families import family_label
+        logging.info("kernel family %s", family_label(fingerprint))
     payload = to_jsonable(payload)
     # Figures first (they are what the run claims), then the rest (per-epoch lists).
     bad = nonfinite_paths(payload.get("figures", {}), "figures") + [
