@@ -30,9 +30,10 @@ from tf1_repro.errors import UsageError  # noqa: E402
 NAME = "tf2_backprop"
 EXAMPLE_NAMES = ("tape", "xor_fit", "xor_loop", "twin", "visualise", "cnn", "clipping",
                  "gradient_flow", "custom_activation", "clipping_study", "lr_schedule", "bptt",
-                 "xor_seeds")
+                 "xor_seeds", "cnn_seeds")
 
-flags.DEFINE_list("example", ["all"], "'all' (every section and exercise, not xor_seeds) or a "
+flags.DEFINE_list("example", ["all"], "'all' (every section and exercise, not the seed studies "
+                  "xor_seeds and cnn_seeds) or a "
                   "comma-separated list of: " + ", ".join(EXAMPLE_NAMES))
 flags.register_validator(
     "example", lambda v: bool(v) and (v == ["all"] or all(e in EXAMPLE_NAMES for e in v)),
@@ -41,7 +42,7 @@ flags.DEFINE_integer("xor_epochs", 1000, "model.fit epochs of the XOR example (t
                      lower_bound=1)
 flags.DEFINE_integer("loop_epochs", 200, "Epochs of the tf.function loop, the twin and the "
                      "clipping example (the post: 200).", lower_bound=1)
-flags.DEFINE_integer("seeds", 50, "The XOR seed study (--example=xor_seeds): runs with "
+flags.DEFINE_integer("seeds", 50, "The seed studies (--example=xor_seeds, cnn_seeds): runs with "
                      "--seed, --seed + 1, ..., each the post's code with that seed.", lower_bound=1)
 flags.DEFINE_integer("cnn_epochs", 5, "Epochs of the MNIST CNN (the post: 5).", lower_bound=1)
 flags.DEFINE_integer("cnn_train_size", 60000, "First N training images for the CNN (the post: "
@@ -71,7 +72,7 @@ def config_from_flags(post):
 
 def main():
     # Checked before TensorFlow loads, so a wrong path fails at once.
-    if ("cnn" in FLAGS.example or FLAGS.example == ["all"]) \
+    if ("cnn" in FLAGS.example or "cnn_seeds" in FLAGS.example or FLAGS.example == ["all"]) \
             and os.path.exists(FLAGS.data_dir) and not os.path.isdir(FLAGS.data_dir):
         raise UsageError(f"--data_dir={FLAGS.data_dir}: not a folder")
     from tf1_repro.posts import tf2_backprop as post

@@ -18,6 +18,10 @@ GOLDENS = [
     # 1000 seeds took 68 minutes when blessed, on 2 cores shared with other work
     # (load 8 to 12); benchmarks/bench_study.py puts them at 10 to 13 minutes at load 2.
     GoldenSpec("nielsen_mlp_seeds_1000", "nielsen_mlp", ["--steps=10000", "--seeds=1000"], True),
+    # On a kernel family a golden does not hold, post 002's counts are judged
+    # as draws from the seed study of the same mode (tf1_repro/families.py).
+    GoldenSpec("nielsen_mlp_autodiff_seeds", "nielsen_mlp",
+               ["--steps=10000", "--mode=autodiff", "--seeds=200"], True),
     GoldenSpec("gradient_override", "gradient_override", [], False),
     GoldenSpec("gradient_override_impdrop_full", "gradient_override",
                ["--part=impdrop", "--impdrop_train_size=55000", "--impdrop_steps=5000",
@@ -31,6 +35,8 @@ GOLDENS = [
                 "--cnn_train_size=2000", "--cnn_test_size=1000"], False),
     GoldenSpec("tf2_backprop_visualise", "tf2_backprop", ["--example=visualise"], True),
     GoldenSpec("tf2_backprop_cnn", "tf2_backprop", ["--example=cnn"], True),
+    # The full CNN over seeds: its claim, and the draws a run on another family is judged by.
+    GoldenSpec("tf2_backprop_cnn_seeds", "tf2_backprop", ["--example=cnn_seeds", "--seeds=5"], True),
     GoldenSpec("tf2_backprop_xor_seeds", "tf2_backprop", ["--example=xor_seeds", "--seeds=50"],
                True),
     # Posts 000/001: the full runs (100 epochs x 100 images) are slow; the
@@ -49,9 +55,16 @@ GOLDENS = [
     GoldenSpec("nielsen_book_quick", "nielsen_book", ["--epochs=2", "--train_size=10000"], False),
     GoldenSpec("nielsen_book", "nielsen_book", [], True),
     GoldenSpec("nielsen_book_hidden100", "nielsen_book", ["--hidden=100"], True),
+    # The 100-unit network plateaus near 87% for most starts and escapes above
+    # 96% for some: the book's 96.59% is judged against 10 seeds (~17 min).
+    GoldenSpec("nielsen_book_hidden100_seeds", "nielsen_book", ["--hidden=100", "--seeds=10"], True),
+    # The distribution the quick run's figures are drawn from on another family.
+    GoldenSpec("nielsen_book_quick_seeds", "nielsen_book",
+               ["--epochs=2", "--train_size=10000", "--seeds=50"], True),
     GoldenSpec("nielsen_book_eta_small", "nielsen_book", ["--eta=0.001"], True),
     GoldenSpec("nielsen_book_eta_small_seeds", "nielsen_book", ["--eta=0.001", "--seeds=10"], True),
     GoldenSpec("nielsen_book_eta_large", "nielsen_book", ["--eta=100"], True),
+    GoldenSpec("nielsen_book_eta_large_seeds", "nielsen_book", ["--eta=100", "--seeds=5"], True),
     GoldenSpec("nielsen_book_seeds", "nielsen_book", ["--seeds=10"], True),
     # The chapter's SVM baseline: scikit-learn (pip install -e ".[svm]"), about 8 minutes.
     GoldenSpec("nielsen_book_svm", "nielsen_book", ["--svm"], True),

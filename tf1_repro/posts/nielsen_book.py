@@ -71,7 +71,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from tf1_repro import mnist, study
+from tf1_repro import families, mnist, study
 from tf1_repro.claims.nielsen_book import BOOK, BOOK_PEAK  # noqa: F401  (BOOK: the book's run, for the script)
 from tf1_repro.errors import UsageError
 from tf1_repro.graph_session import fingerprint, session_config
@@ -383,7 +383,13 @@ def svm_run(config, data_dir, log=print):
         "darkness_percent": percent(darkness_count(data.train_bytes, data.train_labels,
                                                    data.test_bytes, data.test_labels)),
     }
-    return {"figures": figs, "tolerances": {}, "wall_time_s": time.time() - t0,
+    # libsvm draws nothing at random; another machine's floating-point order in
+    # its kernel sums may move a few support vectors, and so a few test images
+    # (the claim book_svm allows 10); the two baselines are integer counts.
+    tolerances = {"svm_count": {"other_env": {"atol": 10}}, "svm_percent": {"other_env": {"atol": 0.1}},
+                  "random_percent": {"other_env": {"atol": 0}},
+                  "darkness_percent": {"other_env": {"atol": 0}}}
+    return {"figures": figs, "tolerances": tolerances, "wall_time_s": time.time() - t0,
             "fingerprint": dict(fingerprint(config.threads), sklearn=version)}
 
 
@@ -422,17 +428,40 @@ def run_figures(config, out, data):
 
 
 TOLERANCES = {
-    # Another machine or library: float64 trajectories part after a few
-    # thousand steps (post 002's measured growth: a decade per 100 steps), so
-    # counts are compared to within the seed spread, not bit for bit.
-    "counts": {"other_env": None},
+    # Another kernel family: float64 trajectories part after a few thousand
+    # steps (post 002's measured growth: a decade per 100 steps), so a long
+    # run's counts are draws (see tolerances()); the untrained network and the
+    # two baselines are computed before any training, and are the same everywhere.
     "untrained_count": {"other_env": {"atol": 0}},
-    "peak_percent": {"other_env": {"atol": 1.0}},
-    "final_percent": {"other_env": {"atol": 1.0}},
-    "max_percent": {"other_env": {"atol": 1.0}},
     "darkness_percent": {"other_env": {"atol": 0}},
     "random_percent": {"other_env": {"atol": 0}},
 }
+
+# Configurations with a seed study of their own (golden name, tf1_repro/registry.py),
+# whose distributions judge a run of them on a family the golden does not hold.
+SEED_STUDIES = [({"epochs": 2, "train_size": 10000}, "nielsen_book_quick_seeds"),
+                ({}, "nielsen_book_seeds"),
+                ({"hidden": 100}, "nielsen_book_hidden100_seeds"),
+                ({"eta": 0.001}, "nielsen_book_eta_small_seeds"),
+                ({"eta": 100.0}, "nielsen_book_eta_large_seeds")]
+
+
+def tolerances(config):
+    """Each figure's rule on another kernel family: the baselines exact, the training a draw."""
+    study = None
+    for changes, name in SEED_STUDIES:
+        if dataclasses.replace(Config(**changes), seed=config.seed, threads=config.threads) == config:
+            study = name
+    out = dict(TOLERANCES)
+    if study is None:
+        return out
+    draws = {"counts": {"samples": "runs"}, "peak_percent": {"samples": "peaks_percent"},
+             "max_percent": {"samples": "peaks_percent"},
+             "final_percent": {"samples": "runs", "index": -1, "scale": 0.01},
+             "peak_epoch": {"samples": "peak_epochs"}, "gain_points": {"samples": "gains_points"}}
+    for fig, rule in draws.items():
+        out[fig] = {"other_env": {"draw": dict(rule, golden=study)}}
+    return out
 
 
 def run(config, data_dir, emit=print, log=print):
@@ -445,7 +474,7 @@ def run(config, data_dir, emit=print, log=print):
     figs = run_figures(config, out, data)
     return {
         "figures": figs,
-        "tolerances": TOLERANCES,
+        "tolerances": tolerances(config),
         "wall_time_s": time.time() - t0,
         "fingerprint": fingerprint(config.threads),
         "history": history,
@@ -480,6 +509,19 @@ def seed_study(config, data_dir, seeds, **runner):
     return summarise_peaks([r["counts"] for r in records], config.seed)
 
 
+def study_tolerances(n):
+    """Each figure of a seed study of ``n`` seeds on a family the golden does not hold."""
+    rule = families.study_rule
+    return {"seeds": rule("exact", n), "peaks_percent": rule("per_seed", n),
+            "peak_epochs": rule("per_seed", n), "final_percents": rule("per_seed", n),
+            "gains_points": rule("per_seed", n), "runs": rule("per_seed", n),
+            "mean_peak_percent": rule("mean", n, "sd_peak_percent"),
+            "sd_peak_percent": rule("sd", n, "sd_peak_percent"),
+            "max_peak_percent": rule("extreme", n, "sd_peak_percent"),
+            "best_of_three_peak": rule("extreme", n, "sd_peak_percent"),
+            "book_peak_percentile": rule("percentile", n)}
+
+
 def percentile_rank(values, x):
     """Share of values below x, plus half the ties, in percent."""
     values = np.asarray(values, dtype=float)
@@ -493,9 +535,11 @@ def summarise_peaks(runs, first_seed):
         "seeds": list(range(first_seed, first_seed + len(runs))),
         "peaks_percent": peaks,
         "peak_epochs": [c.index(max(c)) for c in runs],
+        "final_percents": [percent(c[-1]) for c in runs],
         # Last epoch against the first, per seed (eta = 0.001 "learns").
         "gains_points": [round(percent(c[-1]) - percent(c[0]), 2) for c in runs],
         "mean_peak_percent": round(float(np.mean(peaks)), 3),
+        "max_peak_percent": max(peaks),
         "sd_peak_percent": round(float(np.std(peaks, ddof=1)), 3) if len(peaks) > 1 else 0.0,
         "book_peak_percentile": percentile_rank(peaks, BOOK_PEAK),
         "runs": runs,

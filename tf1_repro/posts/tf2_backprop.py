@@ -104,7 +104,7 @@ def _require_keras2():
 tf = _require_keras2()
 tf1 = tf.compat.v1
 
-from tf1_repro import mnist  # noqa: E402  (after the Keras check)
+from tf1_repro import families, mnist  # noqa: E402  (after the Keras check)
 from tf1_repro.graph_session import new_session  # noqa: E402
 
 NAME = "tf2_backprop"
@@ -118,7 +118,7 @@ POST = {
 
 POST_EXAMPLES = ("tape", "xor_fit", "xor_loop", "twin", "visualise", "cnn", "clipping")
 EXERCISES = ("gradient_flow", "custom_activation", "clipping_study", "lr_schedule", "bptt")
-STUDIES = ("xor_seeds",)
+STUDIES = ("xor_seeds", "cnn_seeds")
 EXAMPLES = POST_EXAMPLES + EXERCISES + STUDIES
 # ``all``: every section and exercise; the seed study runs only when asked for.
 ALL = POST_EXAMPLES + EXERCISES
@@ -316,10 +316,11 @@ def xor_seeds(config, emit=print, log=print, runner=None):
         n = int(np.sum(accs_arr == level))
         emit(f"  final accuracy {level:.2f}: {n} of {len(accs)} seeds")
     emit(f"share reaching 100%: {share:.2f}")
-    sec.figure("seeds", len(accs))
-    sec.figure("share_100", share)
-    sec.figure("final_losses", finals)
-    sec.figure("final_accuracies", accs)
+    n = len(accs)
+    sec.figure("seeds", n, other_env={"atol": 0})
+    sec.figure("share_100", share, families.study_rule("share", n)["other_env"])
+    sec.figure("final_losses", finals, families.study_rule("per_seed", n)["other_env"])
+    sec.figure("final_accuracies", accs, families.study_rule("per_seed", n)["other_env"])
     sec.plots["seeds"] = {"seeds": list(range(config.seed, config.seed + config.seeds)),
                           "loss": finals, "accuracy": accs}
     return sec
@@ -582,10 +583,17 @@ def visualise(config, emit=print, log=print):
         model.fit(X_XOR, Y_XOR, epochs=1, verbose=0)
     predictions = model.predict(X_XOR, verbose=0)
     print_predictions(emit, X_XOR, Y_XOR, predictions, "\nFinal predictions:")
+    # On another kernel family: the first snapshot is one forward and backward
+    # pass of four rows in float32 (a few ulps apart; 1e-5 relative is about a
+    # hundred); the later ones show the post's point, gradients that vanish
+    # within ten epochs of Adam at 0.1, which a family that rounds otherwise
+    # keeps (below 1e-3, where a network still learning has norms above 1e-2),
+    # and the predictions of the collapsed network stay at 0.5 to 1e-3.
     for epoch, grads in snapshots.items():
-        sec.figure(f"hidden_grad_norm_{epoch}", float(np.linalg.norm(grads[0])))
-        sec.figure(f"output_grad_norm_{epoch}", float(np.linalg.norm(grads[2])))
-    sec.figure("predictions", [float(p) for p in predictions[:, 0]])
+        band = {"rtol": 1e-5} if epoch == 0 else {"atol": 1e-3}
+        sec.figure(f"hidden_grad_norm_{epoch}", float(np.linalg.norm(grads[0])), band)
+        sec.figure(f"output_grad_norm_{epoch}", float(np.linalg.norm(grads[2])), band)
+    sec.figure("predictions", [float(p) for p in predictions[:, 0]], {"atol": 1e-3})
     sec.plots["snapshots"] = snapshots
     return sec
 
@@ -673,13 +681,52 @@ def cnn(config, emit=print, log=print, data_dir=None):
         log(f"cnn: epoch {epoch + 1} took {time.time() - t0:.1f} s")
         for k, v in history.items():
             sec.event(k, epoch + 1, v[-1])
-    for k, v in history.items():
-        sec.figure(k, v)
     full = (config.cnn_epochs == 5 and config.cnn_train_size == 60000
             and config.cnn_test_size == 10000 and config.cnn_batch == 32)
-    sec.figure("final_test_accuracy", history["test_accuracy"][-1],
-               other_env={"atol": 0.005} if full else None)
+    # On a family the golden does not hold, the full run is a draw from the
+    # CNN's seed study (golden tf2_backprop_cnn_seeds); a shortened one is
+    # judged by the rounding band its families measured.
+    draw = (lambda key, **kw: {"draw": dict(golden="tf2_backprop_cnn_seeds", samples=key, **kw)}) \
+        if full else (lambda key, **kw: None)
+    for k, v in history.items():
+        sec.figure(k, v, draw(k))
+    sec.figure("final_test_accuracy", history["test_accuracy"][-1], draw("final_test_accuracies"))
     sec.plots["history"] = history
+    return sec
+
+
+def cnn_study_seed(config, data_dir, seed):
+    """One seed of the CNN study (tf1_repro/study.py): ``--example=cnn --seed=seed``'s metrics."""
+    configure_runtime(config["threads"])
+    cfg = Config(**dict(config, seed=seed, examples=("cnn",)))
+    sec = cnn(cfg, emit=lambda *_: None, log=lambda *_: None, data_dir=data_dir)
+    return {k.split(".", 1)[1]: v for k, v in sec.figures.items()}
+
+
+def cnn_seeds(config, emit=print, log=print, runner=None, data_dir=None):
+    """The post's CNN over ``config.seeds`` seeds: what its test accuracy is for most starts.
+
+    Seed S's run is ``--example=cnn --seed=S``'s.  One run is one draw, and
+    which draw ``--seed=0`` is depends on the machine's kernel family, so the
+    post's "the CNN learns" is judged on these seeds (tf1_repro/claims/tf2_backprop.py).
+    """
+    from tf1_repro import study
+    sec = Section("cnn_seeds")
+    records = study.run_seeds(
+        cnn_study_seed, dataclasses.asdict(config), data_dir,
+        range(config.seed, config.seed + config.seeds),
+        describe=lambda r: f"test accuracy {r['final_test_accuracy']:.4f}", **(runner or {}))
+    finals = [r["final_test_accuracy"] for r in records]
+    n = len(records)
+    emit(f"MNIST CNN, {config.cnn_epochs} epochs, seeds {config.seed}..{config.seed + n - 1}:")
+    for s, acc in zip(range(config.seed, config.seed + n), finals):
+        emit(f"  seed {s}: test accuracy {acc * 100:.2f}")
+    emit(f"median test accuracy: {float(np.median(finals)) * 100:.2f}")
+    rule = families.study_rule
+    sec.figure("seeds", list(range(config.seed, config.seed + n)), rule("exact", n)["other_env"])
+    sec.figure("final_test_accuracies", finals, rule("per_seed", n)["other_env"])
+    for key in ("train_loss", "train_accuracy", "test_loss", "test_accuracy"):
+        sec.figure(key, [r[key] for r in records], rule("per_seed", n)["other_env"])
     return sec
 
 

@@ -102,7 +102,7 @@ def study_run(config, options):
               + ", ".join(f"{g:.2f}" for g in figs["gains_points"]))
         plot_accuracy(out.path("accuracy.png"), config, figs["runs"],
                       f"[784,{config.hidden},10], eta {config.eta:g}, {options.seeds} seeds")
-        tolerances = {k: {"other_env": {"atol": 1.0}} for k in ("best_of_three_peak", "mean_peak_percent")}
+        tolerances = book.study_tolerances(options.seeds)
         report.write_json(out.path("results.json"), report.results_payload(
             book.NAME, book.POST, dict(dataclasses.asdict(config), seeds=options.seeds), figs,
             claims.published_record(book.NAME, figs, dataclasses.asdict(config)),

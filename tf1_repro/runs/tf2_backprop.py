@@ -61,6 +61,7 @@ def gradient_checks(seed=0, trials=5):
 def runners():
     return {
         "tape": post.tape_basics, "xor_fit": post.xor_fit, "xor_seeds": post.xor_seeds,
+        "cnn_seeds": post.cnn_seeds,
         "xor_loop": post.xor_loop, "twin": post.twin, "visualise": post.visualise, "cnn": post.cnn,
         "clipping": post.clipping,
         "gradient_flow": ex.gradient_flow, "custom_activation": ex.custom_activation,
@@ -87,6 +88,8 @@ def run(config, data_dir, emit=print, log=print, study_runner=None):
             sec = post.cnn(config, emit=emit, log=log, data_dir=data_dir)
         elif name == "xor_seeds":
             sec = post.xor_seeds(config, emit=emit, log=log, runner=study_runner)
+        elif name == "cnn_seeds":
+            sec = post.cnn_seeds(config, emit=emit, log=log, runner=study_runner, data_dir=data_dir)
         else:
             sec = table[name](config, emit=emit, log=log)
         sections.append(sec)
@@ -284,10 +287,12 @@ def write_events(logdir, sections):
 def main(config, options):
     """Run ``config.examples`` into ``options.output_dir`` (``xor_seeds`` through tf1_repro/study.py)."""
     config.validate()
-    # Only the XOR seed study keeps (and resumes from) a progress file.
+    # Only the seed studies keep (and resume from) a progress file, one study a run.
     progress = study.Progress(None, None)
-    if "xor_seeds" in config.examples:
-        progress = study.progress_for(options.output_dir, post.study_seed, dataclasses.asdict(config),
+    seed_fn = (post.study_seed if "xor_seeds" in config.examples
+               else post.cnn_study_seed if "cnn_seeds" in config.examples else None)
+    if seed_fn is not None:
+        progress = study.progress_for(options.output_dir, seed_fn, dataclasses.asdict(config),
                                       fingerprint(config.threads))
     with study.kept_on_failure(progress, config.seeds), report.OutputDir(options.output_dir) as out:
         result = run(config, options.data_dir, emit=print, log=logging.info,
