@@ -93,7 +93,7 @@ def test_figure_paths():
 def test_bless_cannot_turn_a_changed_verdict_into_a_known_gap(tmp_path):
     """A claim whose verdict changes stops reproduce.py, --bless included, and nothing is written.
 
-    In a copy of the checkout the declaration of ``autodiff_still_works`` is
+    In a copy of the checkout the declaration of ``book_darkness`` is
     given a known gap it does not have: the fresh run passes the band, so
     the gap "newly holds", and blessing must refuse rather than record it.
     """
@@ -103,16 +103,16 @@ def test_bless_cannot_turn_a_changed_verdict_into_a_known_gap(tmp_path):
     from scriptrun import copy_checkout
     repo = tmp_path / "repo"
     copy_checkout(str(repo))
-    decl = repo / "tf1_repro" / "claims" / "nielsen_mlp.py"
+    decl = repo / "tf1_repro" / "claims" / "nielsen_book.py"
     text = decl.read_text()
-    marker = 'name="autodiff_still_works",'
+    marker = 'name="book_darkness",'
     assert marker in text
     decl.write_text(text.replace(marker, marker + ' known_gap="declared for the test",'))
-    before = (repo / "golden" / "nielsen_mlp_autodiff.json").read_bytes()
+    before = (repo / "golden" / "nielsen_book_quick.json").read_bytes()
     proc = subprocess.run([sys.executable, str(repo / "scripts" / "reproduce.py"),
-                           "--golden=nielsen_mlp_autodiff", "--bless"],
+                           "--golden=nielsen_book_quick", "--bless"],
                           capture_output=True, text=True, timeout=600, cwd=str(repo), env=dict(os.environ))
     assert proc.returncode == 2, proc.stderr[-2000:]
-    assert "CLAIM autodiff_still_works (nielsen_mlp_autodiff): " + claims.NEWLY_HOLDS in proc.stdout
+    assert "CLAIM book_darkness (nielsen_book_quick): " + claims.NEWLY_HOLDS in proc.stdout
     assert "nothing was written" in proc.stderr
-    assert (repo / "golden" / "nielsen_mlp_autodiff.json").read_bytes() == before
+    assert (repo / "golden" / "nielsen_book_quick.json").read_bytes() == before

@@ -5,6 +5,11 @@ in words: manual back-propagation trains (the left figure: the cost per epoch
 falls), and the automatic-differentiation variant (SGD, learning rate 0.1)
 "did not do so well on the test images" (the right figure: 20 test images),
 i.e. it gets fewer of them right than manual back-propagation.
+
+That claim is judged over seeds only (``autodiff_worse_over_seeds``): from one
+start the two modes differ by a few of 20 test images, and which way one run
+falls depends on the start and on the machine's kernel family, so a single
+run's difference carries no verdict (its figure stays in the goldens).
 """
 from tf1_repro.claims import Claim
 
@@ -20,8 +25,6 @@ _NOT_TRAINING = "a network whose learning rates are zero: the same cost every ep
 
 _WORSE_SAID = ("autodiff (GradientDescentOptimizer(0.1)) 'did not do so well on the test images': "
                "fewer of the 20 right than manual back-prop")
-_WORSE_EVIDENCE = ("fewer right by at least one image, from the same start and data (--side_by_side); "
-                   "the 20 test images cannot resolve a smaller difference")
 _WORSE_GAP = ("autodiff trains only W_fc and the stored h2 (the classifier reads the variable "
               "hidden_states), on a fixed random projection that is enough to tell 0 from 1, and gets "
               "as many test images right as manual back-prop or more for most seeds of the full run "
@@ -62,27 +65,6 @@ CLAIMS = [
         published=None, band=TRAINS,
         evidence=_TRAINS_EVIDENCE + "; the median over the seeds, so most seeds must train",
         counterexample=1.0, counterexample_source=_NOT_TRAINING,
-    ),
-    Claim(
-        name="autodiff_worse",
-        golden="decoupled_rnn_autodiff",
-        figure="autodiff_minus_manual_correct",
-        said=_WORSE_SAID,
-        published=None, band={"max": -1}, evidence=_WORSE_EVIDENCE,
-        counterexample=0, counterexample_source="autodiff as good as manual back-prop",
-        known_gap=_WORSE_GAP,
-    ),
-    Claim(
-        name="autodiff_worse_shortened",
-        golden="decoupled_rnn_quick",
-        figure="autodiff_minus_manual_correct",
-        said=_WORSE_SAID + " (shortened: 20 epochs of 20 images)",
-        published=None, band={"max": -1},
-        evidence=_WORSE_EVIDENCE + "; no known gap here: from --seed=0 the shortened run has "
-        "autodiff one image worse (golden decoupled_rnn_quick), while the full run and most "
-        "seeds of the seed study do not (the gaps of autodiff_worse and "
-        "autodiff_worse_over_seeds), so this verdict holds for the shortened run alone",
-        counterexample=0, counterexample_source="autodiff as good as manual back-prop",
     ),
     Claim(
         name="autodiff_worse_over_seeds",

@@ -22,8 +22,8 @@ _UNTRAINED = "an untrained network (near chance: its first count before any step
 CLAIMS = [
     Claim(
         name="book_peak",
-        golden="nielsen_book",
-        figure="peak_percent",
+        golden="nielsen_book_seeds",
+        figure="median(peaks_percent)",
         said="[784,30,10], eta 3.0, 30 epochs: peak 95.42% (Epoch 28: 9542 / 10000), "
              "'the best of three runs'",
         published=BOOK_PEAK, band={"atol": 0.5},
@@ -31,7 +31,10 @@ CLAIMS = [
                  "run on the IDX files with three seeds, peaked at 95.29, 95.29 and 95.40: "
                  "0.02-0.13 below the book, whose figure is the best of three.  ±0.5 (50 "
                  "images) holds such runs; a run that stalls (a saturated output unit, which "
-                 "N(0,1) weights give now and then) or does not train lands points lower",
+                 "N(0,1) weights give now and then) or does not train lands points lower.  One "
+                 "run of ours is one draw, and which draw --seed=0 is depends on the machine's "
+                 "kernel family (95.24 on one, 94.98 on another), so the claim is judged on the "
+                 "median peak of the seed study (golden nielsen_book_seeds)",
         counterexample=10.31, counterexample_source=_UNTRAINED,
         runs=BOOK,
     ),
@@ -49,16 +52,21 @@ CLAIMS = [
     ),
     Claim(
         name="book_hidden100_peak",
-        golden="nielsen_book_hidden100",
-        figure="peak_percent",
+        golden="nielsen_book_hidden100_seeds",
+        figure="max_peak_percent",
         said="[784,100,10], eta 3.0, 30 epochs: 96.59% ('at least in this case', the book "
              "warns of variation)",
-        published=96.59, band={"atol": 0.6},
-        evidence="one seed's peak, as the book's one quoted run.  No seed spread of the "
-                 "100-unit network was measured before this band was set; the 30-unit band "
-                 "(0.5) widened by the book's own warning that this run varies more",
-        counterexample=95.3,
-        counterexample_source="the 30-unit network's level: no gain from 100 hidden units",
+        published=96.59, band={"min": 96.59 - 0.6},
+        evidence="judged over seeds, since one start is not the network: most starts of the "
+                 "100-unit network plateau near 87% (a saturated hidden layer) and some escape "
+                 "above 96%, and which one a seed is depends on the machine's kernels (seed 0 "
+                 "peaked at 96.19 on one kernel family and 87.54 on another).  Nielsen's own "
+                 "network.py, on the same images, peaked at 87.45, 75.82, 87.02 and 96.82 for "
+                 "seeds 0-3.  The claim holds if the best of 10 seeds reaches the book's "
+                 "level, within the 0.6 points the single-seed band allowed before the spread "
+                 "was measured: then the book's figure is what an escaping start gives",
+        counterexample=87.54,
+        counterexample_source="starts that all plateau (seed 0's peak on the Intel AVX-512 family)",
         runs=dict(BOOK, hidden=100),
     ),
     Claim(
@@ -116,15 +124,17 @@ CLAIMS = [
     ),
     Claim(
         name="book_trains_shortened",
-        golden="nielsen_book_quick",
-        figure="final_percent",
+        golden="nielsen_book_quick_seeds",
+        figure="median(final_percents)",
         said="the book's network trains (shortened, not in the book: 2 epochs on the first "
              "10 000 training images, 2000 mini-batches)",
         published=None, band={"min": 75.0},
         evidence="post 002's network (the same graph, eta 5.0 on weights) was at 77.4-89.1% "
                  "after 2000 mini-batches over 30 seeds (its seed study, when this band was "
                  "set); the book's rule steps weights 0.6 times as far, so 75% is a floor a "
-                 "working run clears and an untrained one (near 10%) does not",
+                 "working run clears and an untrained one (near 10%) does not.  Judged on the "
+                 "median of 50 seeds (golden nielsen_book_quick_seeds), not one run, whose "
+                 "draw depends on the machine's kernel family",
         counterexample=10.31, counterexample_source=_UNTRAINED,
         runs=dict(BOOK, epochs=2, train_size=10000),
     ),

@@ -19,45 +19,35 @@ _UNTRAINED = ("our count after the first step of the same run (counts[0]), an un
 CLAIMS = [
     Claim(
         name="count_923",
-        golden="nielsen_mlp",
-        figure=f"counts[{COUNT_923}]",
+        golden="nielsen_mlp_seeds_1000",
+        figure=f"median[{COUNT_923}]",
         said="8th printed count: 923.0 ('we quickly get 923 correct out of 1000')",
         published=923.0,
         band=BAND_923,
-        evidence="the post's run was unseeded, so its 923 is one draw: over 30 seeds our counts "
-                 "at this checkpoint spread with a standard deviation of 13 to 18 (golden "
-                 "nielsen_mlp_seeds; 18 when the band was set, 13.4 for today's --seed); ±25 is "
-                 "1.4 to 1.9 of them, and 'at least 900' keeps the claim '923 of 1000' from "
-                 "passing on a network still at its step-1000 level (717-856). The 1000-seed study "
-                 "(golden nielsen_mlp_seeds_1000) has a longer lower tail: sd 19.5 at this checkpoint, "
-                 "918 of 1000 seeds in the band, 623-867 after step 1000",
-        counterexample=111.0,
-        counterexample_source=_UNTRAINED,
-    ),
-    Claim(
-        name="count_923_graph_loop",
-        golden="nielsen_mlp_graph_loop",
-        figure=f"counts[{COUNT_923}]",
-        said="8th printed count: 923.0 (the same claim, our in-graph loop)",
-        published=923.0,
-        band=BAND_923,
-        evidence="as count_923: the in-graph loop computes the same steps",
-        counterexample=111.0,
-        counterexample_source=_UNTRAINED,
+        evidence="the post's run was unseeded, so its 923 is one draw, and so is any one run of "
+                 "ours: which draw --seed=0 gives depends on the machine's kernel family (916, "
+                 "906, 914, 917 and 926 after step 7000 on five families).  So the claim is "
+                 "judged on the median of 1000 seeds at this checkpoint (golden "
+                 "nielsen_mlp_seeds_1000, sd 19.5 there), with the band set on 30 seeds before "
+                 "that study: ±25 is 1.4 to 1.9 of their sd (13 to 18), and 'at least 900' keeps "
+                 "'923 of 1000' from passing on a network still at its step-1000 level",
+        counterexample=828.0,
+        counterexample_source="the median of the same seeds after step 1000, not 7000",
     ),
     Claim(
         name="autodiff_still_works",
-        golden="nielsen_mlp_autodiff",
-        figure="counts[-1]",
+        golden="nielsen_mlp_autodiff_seeds",
+        figure="median[-1]",
         said="GradientDescentOptimizer(0.1) on cost = diff * diff: 'the training still works' "
              "(no number printed)",
         published=None,
         band={"min": 800},
-        evidence="read as: trains as well as the manual update list does; every one of our 30 "
-                 "manual-update seeds ends above 800 after step 9000 (golden nielsen_mlp_seeds), "
-                 "an untrained network stays near 100. Of 1000 seeds (golden "
-                 "nielsen_mlp_seeds_1000) 3 end lower (749, 795, 799; 2.5% below 847), so a "
-                 "count under 800 from one start is rare for a working update, not impossible",
+        evidence="read as: the typical start trains as well as the manual update list does, so "
+                 "the median of 200 autodiff seeds after step 9000 (golden "
+                 "nielsen_mlp_autodiff_seeds) must be above 800, where every one of our 30 "
+                 "manual-update seeds ended (golden nielsen_mlp_seeds; of 1000, 3 end lower) and "
+                 "an untrained network stays near 100.  One run is one draw, whose count depends "
+                 "on the machine's kernel family",
         counterexample=111.0,
         counterexample_source="an untrained network's count (counts[0] of the manual run)",
     ),

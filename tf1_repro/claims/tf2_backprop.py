@@ -34,10 +34,14 @@ CLAIMS = [
           evidence="one unseeded run that reached 100% is consistent with ours unless fewer than "
                    "1 in 20 of our starts reach it (a 5% test of the published outcome)",
           counterexample=0.0, counterexample_source="a network that never learns XOR"),
-    Claim(name="cnn_learns", golden="tf2_backprop_cnn", figure="cnn.final_test_accuracy",
+    Claim(name="cnn_learns", golden="tf2_backprop_cnn_seeds",
+          figure="median(cnn_seeds.final_test_accuracies)",
           said="the CNN trains on MNIST for 5 epochs (its printed lines are lost)",
           published=None, band={"min": 0.985},
-          evidence="the lower end of what this model reaches after 5 epochs (posts.md section 4)",
+          evidence="the lower end of what this model reaches after 5 epochs (posts.md section "
+                   "4), for the typical start: the median over 5 seeds, since one run is one "
+                   "draw and which draw --seed=0 is depends on the machine's kernel family "
+                   "(0.9858 on one, 0.9834 on another)",
           counterexample=0.1, counterexample_source="an untrained network: chance, 10%"),
     Claim(name="cnn_learns_shortened", golden="tf2_backprop", figure="cnn.final_test_accuracy",
           said="the CNN trains on MNIST (shortened: 1 epoch on 2000 images, tested on 1000)",
