@@ -248,6 +248,7 @@ def test_tf2_program_runs_eagerly_with_keras_seeding(tf):
 
 @pytest.mark.parametrize("args, message", [
     (["--program=/no/such/file.py"], "--program=/no/such/file.py: cannot read"),
+    ([f"--program={program('np_era_rules.py')}", "--numpy=1.x"], "--numpy=1.x: not a NumPy version"),
     ([], "Flag --program must have a value other than None"),  # absl's own wording
 ])
 def test_bad_input_fails_before_running_anything(args, message):
@@ -256,3 +257,182 @@ def test_bad_input_fails_before_running_anything(args, message):
     assert proc.stdout == ""
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------------------
+# The era's NumPy and Python 2 printing (tf1_repro/original/era.py)
+# ---------------------------------------------------------------------------
+# Expected values are what NumPy 1.22 (promotion, indexing, aliases), NumPy
+# 1.13.3 (printing) and Python 2.7 (print) gave for the same lines, run
+# outside the suite; each is also what the rule's reasoning gives.
+
+from tf1_repro.original import era as era_rules  # noqa: E402
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    (0, np.float32(0.5), np.float64),                     # scalars promote as types
+    (np.float32(1.5), 2.0, np.float64),
+    (np.uint8(200), 100, np.int64),
+    (np.array(1.0, np.float32), 1e-14, np.float64),       # a 0-d array is a scalar
+    (np.ones(3, np.float32), np.float64(0.1), np.float32),  # an array keeps its type...
+    (np.array([1], np.uint8), 300, np.uint16),              # ...unless the value needs more
+    (np.array([1], np.int8), 200, np.int16),
+    (np.array([1], np.int8), 100, np.int8),                 # 100 fits int8 ("small unsigned")
+    (np.array([1], np.uint8), -1, np.int16),
+    (np.array([1], np.int32), 2.5, np.float64),             # a higher kind promotes as a type
+])
+def test_value_based_promotion_is_numpy_1x(a, b, expected):
+    assert era_rules.legacy_result_type(a, b) == np.dtype(expected)
+    add = era_rules._BINOPS[__import__("operator").add]
+    assert np.asarray(add(a, b)).dtype == np.dtype(expected)
+    assert np.asarray(add(b, a)).dtype == np.dtype(expected)
+
+
+def test_promotion_leaves_everything_else_alone():
+    add = era_rules._BINOPS[__import__("operator").add]
+    assert era_rules.legacy_result_type(np.ones(2), np.ones(2, np.float32)) is None
+    assert era_rules.legacy_result_type(np.array(["a"]), "b") is None
+    assert add([1], [2]) == [1, 2] and add("a", "b") == "ab" and add(1, 2) == 3
+    assert era_rules.legacy_result_type(2 ** 70, np.int64(1)) is None  # beyond int64: NumPy 2 decides
+
+
+def test_list_holding_sequences_is_a_tuple_index():
+    a = np.arange(12).reshape(6, 2)
+    rows = np.array([1, 2, 4])
+    assert era_rules.getitem(a, [rows]).shape == (3, 2)
+    assert era_rules.getitem(a, [rows, [1]]).tolist() == [3, 5, 9]
+    assert era_rules.getitem(a, [slice(1, 3), 0]).tolist() == [2, 4]
+    assert era_rules.getitem(a, [np.array(1), 0]) == 2  # a 0-d array counts as a sequence
+    assert era_rules.getitem(a, [0, 5]).shape == (2, 2)  # plain ints: still an array index
+    assert era_rules.getitem(a, [np.int64(0), np.int64(5)]).shape == (2, 2)
+    assert era_rules.legacy_index([10, 20], [rows]) == [rows]  # only arrays are indexed so
+    fields = np.zeros(2, dtype=[("x", float), ("y", float)])
+    assert era_rules.legacy_index(fields, ["x", "y"]) == ["x", "y"]
+
+
+def test_rewrite_reaches_operators_and_subscripts_only_where_needed():
+    import ast
+    era = era_rules.parse("1.13")
+    code = "a = b + c\na += 1\nd = e[[f]]\ne[[f]] = 0\ng = e[0] + e[1:] + e[1, 2] + e[-1]\n"
+    text = ast.unparse(era_rules.rewrite(ast.parse(code), era))
+    assert "__tf1_repro_era_add__(b, c)" in text
+    assert "a = __tf1_repro_era_iadd__(a, 1)" in text
+    assert "d = __tf1_repro_era_getitem__(e, [f])" in text
+    assert "e[__tf1_repro_era_index__(e, [f])] = 0" in text
+    assert "e[0]" in text and "e[1:]" in text and "e[1, 2]" in text and "e[-1]" in text
+    assert ast.unparse(era_rules.rewrite(ast.parse(code), era_rules.parse("2"))) == \
+        ast.unparse(ast.parse(code))
+
+
+@pytest.mark.parametrize("version, index, aliases, promotion, printing", [
+    ("1.13", True, True, True, "1.13"), ("1.16", True, True, True, "1.25"),
+    ("1.23", False, True, True, "1.25"), ("1.26", False, False, True, "1.25"),
+    ("2", False, False, False, None), ("2.1", False, False, False, None),
+])
+def test_each_rule_ends_with_its_numpy_release(version, index, aliases, promotion, printing):
+    era = era_rules.parse(version)
+    assert (era.index, era.aliases, era.promotion, era.legacy_print) == \
+        (index, aliases, promotion, printing)
+
+
+def test_era_defaults_and_bad_values():
+    assert era_rules.default("tf1").label == "1.13"
+    assert era_rules.default("tf2").label == "2"
+    for bad in ("1.x", "3", "", "0.9", "1.2"):
+        with pytest.raises(UsageError, match="--numpy="):
+            era_rules.parse(bad)
+
+
+def test_numpy_view_has_the_removed_names():
+    old = era_rules.numpy_module(era_rules.parse("1.13"))
+    assert old.int is int and old.float is float and old.bool is bool and old.object is object
+    assert old.str is str and old.long is int and old.unicode is str and old.complex is complex
+    assert old.asscalar(np.array([3.5])) == 3.5 and old.float_ is np.float64
+    assert old.ndarray is np.ndarray and old.random is np.random
+    assert era_rules.numpy_module(era_rules.parse("2")) is np
+    assert not hasattr(era_rules.numpy_module(era_rules.parse("1.23")), "asscalar")
+
+
+@pytest.mark.parametrize("value, text", [
+    (0.92 + 7e-15, "0.92"), (1.0 / 3, "0.333333333333"), (2.0, "2.0"), (1e16, "1e+16"),
+    (-0.5, "-0.5"), (1e-7, "1e-07"), (float("inf"), "inf"), (123456789012345.0, "1.23456789012e+14"),
+])
+def test_python2_str_of_a_float(value, text):
+    assert era_rules.py2_str(value) == text
+
+
+def test_numpy_np_unicode_is_not_python2():
+    assert not source.is_python2("import numpy as np\nx = np.unicode\n")
+    assert source.is_python2("import itertools\nz = itertools.izip([1], [2])\n")
+    assert source.is_python2("d = {}\nok = d.has_key(1)\n")
+
+
+NP_ERA_RULES_OUTPUT = """\
+list of one array: (3, 2) [3.0, 5.0, 9.0]
+list of two: [3.0, 5.0, 9.0]
+list of ints: (2, 2)
+list with a slice: [2.0, 4.0]
+held in a name: (3, 2)
+stacked: (6, 2)
+assigned: [0.0, 1.0, 1.0, 0.0, 1.0, 0.0]
+aliases: int64 2.5 True True x 7 True (1+2j)
+asscalar: 4.0 float_: True NaN: True product: 6
+accumulated: float64 0.6000000163912773
+augmented: float64 0.10000000149011612
+scalar times float: float64 divided: 0.3333333333333333
+uint8 scalar: 300 int64
+0-d array: float64 False
+array times float64: float32
+uint8 array + 300: uint16 int8 array + 200: int16 uint8 array - 1: uint8 uint8 array + -1: int16
+in place: float32 1.100000023841858
+int array + 2.5: float64
+lists still add: [1, 2] strings: aa sets: [1, 2]
+"""
+
+
+def test_program_gets_numpy_1x_rules_and_says_so():
+    """np_era_rules.py printed these lines under NumPy 1.22; NumPy 2 reads line 13 otherwise."""
+    proc = run_original(f"--program={program('np_era_rules.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout == NP_ERA_RULES_OUTPUT
+    notes = [line for line in proc.stderr.splitlines() if "NumPy 1.13 rules" in line]
+    assert len(notes) == 1
+
+
+def test_numpy_2_flag_gives_todays_rules():
+    proc = run_original(f"--program={program('np_era_rules.py')}", "--numpy=2")
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[0] == "list of one array: (1, 3, 2) [[4.0, 5.0]]"
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"run_original.py: error: {program('np_era_rules.py')} raised ValueError")
+
+
+def test_printing_is_numpy_1_13s():
+    proc = run_original(f"--program={program('np_printing.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "[[ 12.]]",
+        "[  5.00000000e-01   9.99999975e-06   1.23250000e+02]",
+        "[[ 0.99714959]] [[ 1.]]",
+        "0.3 0.1 0.333333",
+        "923.0 0.33333333333333331",
+        "[0 1 2] [ True False] [  1.00000000e+10   1.00000000e+00]",
+        "cost: 0.47500000149",
+    ]
+
+
+def test_python2_prints_floats_as_python2_and_helpers_beside_are_converted():
+    proc = run_original(f"--program={program('py2_print.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "Accuracy: 0.92",
+        "0.92 0.3 0.333333333333 2.0 1e+16 -0.5 1e-07 inf",
+        "list keeps repr: [0.30000000000000004]",
+        "formatted: 0.333 2.0",
+        "3 3.5 -4",
+        "epoch 1 loss= 0.142857143",
+    ]
+    proc = run_original(f"--program={program('uses_py2_helper.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "batches of 3 over 2 steps", "[1.0, 4.0]", "float64 0.30000000447034836 float64"]

@@ -29,6 +29,8 @@ the program's own session configuration and TensorFlow's thread pools alone.
 """
 import builtins
 import dataclasses
+import importlib.abc
+import importlib.machinery
 import os
 import random
 import sys
@@ -37,6 +39,7 @@ import types
 
 from tf1_repro.errors import ReproError
 from tf1_repro.original import api, source
+from tf1_repro.original import era as era_rules
 
 
 @dataclasses.dataclass
@@ -48,6 +51,7 @@ class Options:
     threads: int = 1
     batch_order: str = "tf1.0"
     api: str = "auto"  # "auto", "tf1" or "tf2"
+    numpy: str = "auto"  # "auto" or a NumPy version whose rules the program gets (era.py)
 
 
 @dataclasses.dataclass
@@ -57,45 +61,109 @@ class Prepared:
     code: types.CodeType
     python2: bool
     api: str
+    era: era_rules.Era
+
+
+def _compile(text, path, display, era):
+    """(code, python2) for one file of the program (its own or a helper beside it)."""
+    python2 = source.is_python2(text)
+    if python2:
+        text = source.convert_python2(text, display)
+    return source.compile_program(text, path, python2, era), python2
 
 
 def prepare(options):
-    """Read, convert and compile the program; decide TF1 or TF2.  Raises UsageError."""
+    """Read, convert and compile the program; decide TF1 or TF2 and the NumPy era.  Raises UsageError."""
     path = os.path.abspath(options.program)
     text = source.read_program(options.program)
-    python2 = source.is_python2(text)
-    if python2:
-        text = source.convert_python2(text, options.program)
-    code = source.compile_program(text, path, python2)
     which = options.api if options.api != "auto" else source.detect_api(text)
-    return Prepared(path=path, code=code, python2=python2, api=which)
+    era = era_rules.parse(options.numpy) if options.numpy != "auto" else era_rules.default(which)
+    code, python2 = _compile(text, path, options.program, era)
+    return Prepared(path=path, code=code, python2=python2, api=which, era=era)
 
 
-def _program_builtins(shim):
-    """The program's ``__builtins__``: ``__import__`` that serves the TF1 API, plus Python 2 names."""
-    real_import = builtins.__import__
+class _Imports:
+    """The program's ``__import__`` and ``__builtins__`` (one per Python flavour of its files)."""
 
-    def __import__(name, globals=None, locals=None, fromlist=(), level=0):
+    def __init__(self, shim, era):
+        self.shim = shim
+        self.era = era
+        self.numpy = era_rules.numpy_module(era)
+        self._builtins = {}
+
+    def __import__(self, name, globals=None, locals=None, fromlist=(), level=0):
         if level == 0 and (name == "tensorflow" or name.startswith("tensorflow.")):
-            found = api.resolve_import(shim, name, fromlist)
+            found = api.resolve_import(self.shim, name, fromlist)
             if found is not None:
                 return found
-            module = real_import(name, globals, locals, fromlist, level)
-            return module if fromlist else shim
-        return real_import(name, globals, locals, fromlist, level)
+            module = builtins.__import__(name, globals, locals, fromlist, level)
+            return module if fromlist else self.shim
+        module = builtins.__import__(name, globals, locals, fromlist, level)
+        if level == 0 and name == "numpy" or (name.startswith("numpy.") and not fromlist):
+            return self.numpy
+        return module
 
-    namespace = dict(vars(builtins))
-    namespace["__import__"] = __import__
-    return namespace
+    def builtins(self, python2):
+        """The ``__builtins__`` of a file of the program."""
+        if python2 not in self._builtins:
+            namespace = dict(vars(builtins))
+            namespace["__import__"] = self.__import__
+            namespace.update(era_rules.helpers(self.era))
+            if python2:
+                _python2_builtins(namespace, self.era)
+            self._builtins[python2] = namespace
+        return self._builtins[python2]
 
 
-def _python2_builtins(namespace):
+def _python2_builtins(namespace, era):
     import functools
     import importlib
     namespace.setdefault("reduce", functools.reduce)
     namespace.setdefault("intern", sys.intern)
     namespace.setdefault("reload", importlib.reload)
-    namespace[source.PY2_DIV_NAME] = source.py2_div
+    if era.promotion:
+        namespace[source.PY2_DIV_NAME] = functools.partial(
+            source.py2_div, true_div=era_rules.true_div, floor_div=era_rules.floor_div)
+    else:
+        namespace[source.PY2_DIV_NAME] = source.py2_div
+    namespace["print"] = era_rules.py2_print
+
+
+class _LocalModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports of the helper modules beside the program, read as the program is.
+
+    A module found in the program's folder (``import utils``, a package
+    ``from model import net``) is converted from Python 2 when it is Python 2
+    and gets the same TF1 API, NumPy era and built-ins as the program.
+    """
+
+    def __init__(self, folder, imports):
+        self.folder = os.path.realpath(folder)
+        self.imports = imports
+
+    def _inside(self, path):
+        return os.path.realpath(path).startswith(self.folder + os.sep)
+
+    def find_spec(self, fullname, path=None, target=None):
+        search = [self.folder] if path is None else [p for p in path if self._inside(p)]
+        if not search or (path is not None and len(search) != len(list(path))):
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, search)
+        if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+            return None
+        if not self._inside(spec.origin):
+            return None
+        spec.loader = self
+        return spec
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        path = module.__spec__.origin
+        code, python2 = _compile(source.read_program(path), path, path, self.imports.era)
+        module.__builtins__ = self.imports.builtins(python2)
+        exec(code, module.__dict__)
 
 
 def _session_configurator(threads):
@@ -122,8 +190,6 @@ def _setup_tf1(options, log):
 
     from tf1_repro import graph_session  # noqa: F401  (quiets TF's deprecation warnings first)
     tf.compat.v1.disable_v2_behavior()
-    # NumPy 1.x printed scalars as 923.0, not np.float32(923.0).
-    np.set_printoptions(legacy="1.25")
     input_data = api.make_input_data(options.data_dir, options.batch_order)
     shim = api.build(tf, session_config=_session_configurator(options.threads),
                      seed=options.seed, input_data=input_data)
@@ -182,17 +248,20 @@ def run_program(options, log=lambda *args: None):
         prepared.api.upper())
     setup = _setup_tf1 if prepared.api == "tf1" else _setup_tf2
     tf_module = setup(options, log)
-    namespace = _program_builtins(tf_module)
-    if prepared.python2:
-        _python2_builtins(namespace)
+    era_rules.set_printing(prepared.era)
+    log("%s%s", prepared.era.describe(),
+        "; Python 2 print of floats" if prepared.python2 else "")
+    imports = _Imports(tf_module, prepared.era)
 
     main = types.ModuleType("__main__")
     main.__file__ = prepared.path
-    main.__builtins__ = namespace
+    main.__builtins__ = imports.builtins(prepared.python2)
     saved = sys.modules.get("__main__"), list(sys.argv), list(sys.path)
     sys.modules["__main__"] = main
     sys.argv[:] = [options.program]
     sys.path.insert(0, os.path.dirname(prepared.path))
+    local = _LocalModules(os.path.dirname(prepared.path), imports)
+    sys.meta_path.insert(0, local)
     try:
         exec(prepared.code, main.__dict__)
     except SystemExit as e:
@@ -208,4 +277,5 @@ def run_program(options, log=lambda *args: None):
         raise ProgramFailed(f"{options.program} raised {type(e).__name__}", 1) from None
     finally:
         sys.modules["__main__"], sys.argv[:], sys.path[:] = saved[0], saved[1], saved[2]
+        sys.meta_path.remove(local)
     return 0
