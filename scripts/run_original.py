@@ -10,7 +10,11 @@ archive's loader from --data_dir, in the batch order of --batch_order.
 The program's own code (and the helper modules beside it) gets the rules of
 the NumPy it was written for (--numpy, 1.13 for TF1 programs) and, when it is
 Python 2, Python 2's print of floats.  Standard output is the program's own;
-the runner's diagnostics go to standard error.  A TF1 name the archive does not provide stops the run with one line
+the runner's diagnostics go to standard error.  Nobody needs to be at the
+screen: plt.show(), plt.waitforbuttonpress() and input() return at once (a
+note each), --timeout=SECONDS stops a program that never ends, and a package
+the program imports but nobody installed is named in one line with its pip
+name.  A TF1 name the archive does not provide stops the run with one line
 naming the program's line.  What is provided, and how --seed and --threads
 act: tf1_repro/original/.
 """
@@ -47,10 +51,12 @@ flags.DEFINE_string("numpy", "auto",
                     "indexing, np.int/np.float aliases, value-based scalar promotion, array "
                     "printing): a version such as 1.13 or 1.16, or 2 for today's.  auto: 1.13 "
                     "for TF1 programs, today's for TF2 ones.  See tf1_repro/original/era.py.")
+flags.DEFINE_float("timeout", None, "Stop the program after this many seconds with one error "
+                   "line and exit status 124.  Unset: no limit.", lower_bound=0.001)
 flags.mark_flag_as_required("program")
 FLAGS = flags.FLAGS
 
-_OWN_FLAGS = ("program", "seed", "data_dir", "threads", "batch_order", "api", "numpy")
+_OWN_FLAGS = ("program", "seed", "data_dir", "threads", "batch_order", "api", "numpy", "timeout")
 
 
 def main(argv):
@@ -63,7 +69,7 @@ def main(argv):
     data_dir = FLAGS.data_dir or os.environ.get(DATA_DIR_ENV) or None
     options = runner.Options(program=FLAGS.program, seed=FLAGS.seed, data_dir=data_dir,
                              threads=FLAGS.threads, batch_order=FLAGS.batch_order, api=FLAGS.api,
-                             numpy=FLAGS.numpy)
+                             numpy=FLAGS.numpy, timeout=FLAGS.timeout)
     # The program may define flags of the same names (tf.app.flags is absl's).
     for name in _OWN_FLAGS:
         delattr(FLAGS, name)

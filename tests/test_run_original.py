@@ -27,7 +27,7 @@ def run_original(*args, cwd=None):
     env.setdefault("TF1_REPRO_DATA_DIR", data_dir())
     cmd = [sys.executable, os.path.join(REPO, "scripts", "run_original.py"), *args]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd or REPO, env=env,
-                          timeout=600)
+                          timeout=600, stdin=subprocess.DEVNULL)
 
 
 def program(name):
@@ -436,3 +436,64 @@ def test_python2_prints_floats_as_python2_and_helpers_beside_are_converted():
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.splitlines() == [
         "batches of 3 over 2 steps", "[1.0, 4.0]", "float64 0.30000000447034836 float64"]
+
+
+# ---------------------------------------------------------------------------
+# Nobody at the screen: waits answered, --timeout, missing packages
+# ---------------------------------------------------------------------------
+
+def test_waits_for_a_person_return_at_once_with_one_note_each():
+    proc = run_original(f"--program={program('waits_for_a_person.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == ["shown", "pressed None None",
+                                        "Press Enter to go on: answer ''", "done"]
+    notes = [line for line in proc.stderr.splitlines() if line.startswith("run_original.py: note:")]
+    assert [n.split(": ")[2].split("(")[0].strip() for n in notes] == [
+        "plt.show", "plt.waitforbuttonpress", "input"]
+
+
+def test_timeout_ends_a_program_stuck_in_tensorflow():
+    proc = run_original(f"--program={program('never_ends.py')}", "--timeout=5")
+    assert proc.returncode == 124
+    assert proc.stdout == "waiting for the queue\n"  # what it printed before is kept
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"run_original.py: error: {program('never_ends.py')} was still running after 5 s "
+        "(--timeout=5); stopped")
+
+
+def test_missing_package_is_one_line_naming_what_to_install():
+    try:
+        import sklearn  # noqa: F401
+        pytest.skip("scikit-learn is installed here")
+    except ImportError:
+        pass
+    proc = run_original(f"--program={program('needs_sklearn.py')}")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"run_original.py: error: {program('needs_sklearn.py')}:5: the program imports "
+        "sklearn, which is not installed: pip install scikit-learn")
+
+
+def test_missing_tf0_module_is_a_missing_api_line():
+    proc = run_original(f"--program={program('tf0_models_rnn.py')}")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"run_original.py: error: {program('tf0_models_rnn.py')}:5: tf.models is not provided "
+        "by tf.compat.v1 on this TensorFlow nor by tf1_repro's TF1 stand-ins")
+
+
+def test_pip_names_of_common_imports():
+    from tf1_repro.original import unattended
+
+    def raised(name):
+        try:
+            exec(f"import {name}", {})
+        except ModuleNotFoundError as e:
+            return e
+    own = lambda filename: filename == "<string>"  # noqa: E731
+    assert unattended.missing_package(raised("sklearn_not_here.utils"), own) == (
+        "sklearn_not_here", "sklearn-not-here")
+    e = ModuleNotFoundError("No module named 'cv2'", name="cv2")
+    assert unattended.missing_package(e, own) is None  # not raised by the program's import

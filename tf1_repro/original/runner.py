@@ -40,6 +40,7 @@ import types
 from tf1_repro.errors import ReproError
 from tf1_repro.original import api, source
 from tf1_repro.original import era as era_rules
+from tf1_repro.original import unattended
 
 
 @dataclasses.dataclass
@@ -52,6 +53,7 @@ class Options:
     batch_order: str = "tf1.0"
     api: str = "auto"  # "auto", "tf1" or "tf2"
     numpy: str = "auto"  # "auto" or a NumPy version whose rules the program gets (era.py)
+    timeout: float | None = None  # seconds; None: no limit
 
 
 @dataclasses.dataclass
@@ -85,10 +87,11 @@ def prepare(options):
 class _Imports:
     """The program's ``__import__`` and ``__builtins__`` (one per Python flavour of its files)."""
 
-    def __init__(self, shim, era):
+    def __init__(self, shim, era, notes=None):
         self.shim = shim
         self.era = era
         self.numpy = era_rules.numpy_module(era)
+        self.notes = notes or unattended.Notes()
         self._builtins = {}
 
     def __import__(self, name, globals=None, locals=None, fromlist=(), level=0):
@@ -99,6 +102,8 @@ class _Imports:
             module = builtins.__import__(name, globals, locals, fromlist, level)
             return module if fromlist else self.shim
         module = builtins.__import__(name, globals, locals, fromlist, level)
+        if name.startswith("matplotlib"):
+            unattended.quiet_pyplot(self.notes)
         if level == 0 and name == "numpy" or (name.startswith("numpy.") and not fromlist):
             return self.numpy
         return module
@@ -109,10 +114,19 @@ class _Imports:
             namespace = dict(vars(builtins))
             namespace["__import__"] = self.__import__
             namespace.update(era_rules.helpers(self.era))
+            if not _interactive():
+                namespace["input"] = unattended.answered_input(self.notes)
             if python2:
                 _python2_builtins(namespace, self.era)
             self._builtins[python2] = namespace
         return self._builtins[python2]
+
+
+def _interactive():
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _python2_builtins(namespace, era):
@@ -244,6 +258,7 @@ def _program_traceback(exc, path):
 def run_program(options, log=lambda *args: None):
     """Run the program; return its exit status, or raise UsageError / ProgramFailed."""
     prepared = prepare(options)
+    unattended.headless_matplotlib()
     log("%s: %s, %s", options.program, "Python 2 (converted)" if prepared.python2 else "Python 3",
         prepared.api.upper())
     setup = _setup_tf1 if prepared.api == "tf1" else _setup_tf2
@@ -262,8 +277,14 @@ def run_program(options, log=lambda *args: None):
     sys.path.insert(0, os.path.dirname(prepared.path))
     local = _LocalModules(os.path.dirname(prepared.path), imports)
     sys.meta_path.insert(0, local)
+    folder = os.path.realpath(os.path.dirname(prepared.path))
+
+    def own_file(filename):
+        return filename == prepared.path or os.path.dirname(os.path.realpath(filename)) == folder
+
     try:
-        exec(prepared.code, main.__dict__)
+        with unattended.Deadline(options.timeout, options.program):
+            exec(prepared.code, main.__dict__)
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except (api.MissingAPI, ReproError) as e:
@@ -272,6 +293,17 @@ def run_program(options, log=lambda *args: None):
         line = _program_line(e.__traceback__, prepared.path)
         where = f"{options.program}:{line}" if line else options.program
         raise ProgramFailed(f"{where}: {e}", 2) from None
+    except ModuleNotFoundError as e:
+        line = _program_line(e.__traceback__, prepared.path)
+        where = f"{options.program}:{line}" if line else options.program
+        missing = unattended.missing_package(e, own_file)
+        if missing and missing[0].split(".")[0] == "tensorflow":
+            raise ProgramFailed(f"{where}: {api.MissingAPI('tf' + missing[0][10:])}", 2) from None
+        if missing:
+            raise ProgramFailed(f"{where}: the program imports {missing[0]}, which is not "
+                                f"installed: pip install {missing[1]}", 2) from None
+        sys.stderr.write(_program_traceback(e, prepared.path))
+        raise ProgramFailed(f"{options.program} raised {type(e).__name__}", 1) from None
     except BaseException as e:  # the program's own error: its traceback, not ours
         sys.stderr.write(_program_traceback(e, prepared.path))
         raise ProgramFailed(f"{options.program} raised {type(e).__name__}", 1) from None
