@@ -176,8 +176,8 @@ def test_sessions_get_the_runners_config_and_graphs_its_seed(tf):
 
 def test_missing_names_say_which(tf):
     shim = api.build(tf)
-    with pytest.raises(api.MissingAttribute, match=r"^tf\.contrib\.rnn is not provided"):
-        shim.contrib.rnn
+    with pytest.raises(api.MissingAttribute, match=r"^tf\.contrib\.factorization is not provided"):
+        shim.contrib.factorization
     with pytest.raises(api.MissingAttribute, match=r"^tf\.nn\.no_such_op is not provided"):
         shim.nn.no_such_op
     assert not hasattr(shim, "no_such_name")  # still an AttributeError for hasattr
@@ -189,8 +189,8 @@ def test_input_data_imports_resolve(tf, tmp_path):
     assert callable(found.input_data.read_data_sets)
     assert api.resolve_import(shim, "tensorflow", ()) is shim
     assert api.resolve_import(shim, "tensorflow.python.framework", ("ops",)) is None
-    with pytest.raises(api.MissingModule, match=r"tf\.contrib\.layers"):
-        api.resolve_import(shim, "tensorflow.contrib", ("layers",))
+    with pytest.raises(api.MissingModule, match=r"tf\.contrib\.factorization"):
+        api.resolve_import(shim, "tensorflow.contrib", ("factorization",))
 
 
 # ---------------------------------------------------------------------------
@@ -218,15 +218,29 @@ def test_tf0_program_with_seed_prints_what_its_self_seeded_twin_prints():
     assert lines[-1] == "numpy draw %.6f" % np.random.RandomState(3).rand()
 
 
+def test_tf0_rnn_modules_and_contrib_rnn_build_the_same_graph():
+    """tf0_rnn.py (TF 0.x rnn.rnn, rnn_cell, bidirectional_rnn) with --seed=4 prints what its
+    tf.contrib.rnn twin, seeding itself with 4, prints: the same cells, variables and numbers."""
+    old = run_original(f"--program={program('tf0_rnn.py')}", "--seed=4")
+    new = run_original(f"--program={program('tf1_rnn.py')}")
+    assert old.returncode == 0, old.stderr[-2000:]
+    assert new.returncode == 0, new.stderr[-2000:]
+    assert old.stdout == new.stdout
+    lines = old.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["steps", "both", "dense"]
+    assert lines[0].startswith("steps 4 last ") and lines[1].startswith("both ways 4 ")
+    assert "deprecated" not in old.stderr
+
+
 def test_missing_api_is_one_line_naming_the_program_line():
     proc = run_original(f"--program={program('tf1_missing_api.py')}")
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
-    assert last == (f"run_original.py: error: {program('tf1_missing_api.py')}:6: tf.contrib.rnn "
-                    "is not provided by tf.compat.v1 on this TensorFlow nor by tf1_repro's TF1 "
-                    "stand-ins")
+    assert last == (f"run_original.py: error: {program('tf1_missing_api.py')}:6: "
+                    "tf.contrib.factorization is not provided by tf.compat.v1 on this "
+                    "TensorFlow nor by tf1_repro's TF1 stand-ins")
 
 
 def test_program_sees_only_its_own_argv_and_flags():

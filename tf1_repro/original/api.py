@@ -17,6 +17,11 @@ is disabled, so variables are TF1 reference variables), plus:
 * ``tf.Graph`` and ``tf.reset_default_graph`` that give every graph the
   runner's graph-level seed, as ``tf.set_random_seed(S)`` at the top of the
   program would have for its first graph;
+* ``tf.contrib.rnn`` (TF 1.x's cells and static RNNs), the
+  ``tf.contrib.layers`` pieces tutorials used (``flatten``,
+  ``fully_connected``, ``conv2d``, ``max_pool2d``, Xavier initialisers,
+  ``l2_regularizer``), and TF 0.x's ``tensorflow.python.ops.rnn``
+  (``rnn.rnn``, ``rnn.bidirectional_rnn``) and ``rnn_cell``;
 * ``tensorflow.examples.tutorials.mnist.input_data`` (and
   ``tf.contrib.learn.datasets.mnist``), served by tf1_repro.mnist in the
   batch order of the TF release chosen.
@@ -93,6 +98,28 @@ class Namespace(types.ModuleType):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
         raise MissingAttribute(f"{self._dotted}.{name}")
+
+
+class LazyNamespace(Namespace):
+    """A Namespace filled on first use (``tf.nn.rnn_cell`` loads Keras 2 when first touched)."""
+
+    def __init__(self, dotted, fill):
+        super().__init__(dotted, {})
+        self.__dict__["_fill"] = fill
+
+    def __getattr__(self, name):
+        fill = self.__dict__.pop("_fill", None)
+        if fill is not None:
+            self.__dict__.update(fill())
+            if name in self.__dict__:
+                return self.__dict__[name]
+        return super().__getattr__(name)
+
+    def __dir__(self):
+        fill = self.__dict__.pop("_fill", None)
+        if fill is not None:
+            self.__dict__.update(fill())
+        return sorted(k for k in self.__dict__ if not k.startswith("_"))
 
 
 # ---------------------------------------------------------------------------
@@ -193,6 +220,112 @@ def _cross_entropy(fn, positional):
     return wrapped
 
 
+def _contrib_rnn(tf1):
+    """``tf.contrib.rnn`` of TF 1.x: its cells and static RNNs, all in ``tf.compat.v1``."""
+    def fill():
+        cells = tf1.nn.rnn_cell
+        names = {n: getattr(cells, n) for n in dir(cells) if not n.startswith("_")}
+        names.update(static_rnn=tf1.nn.static_rnn,
+                     static_bidirectional_rnn=tf1.nn.static_bidirectional_rnn,
+                     static_state_saving_rnn=tf1.nn.static_state_saving_rnn)
+        return names
+    return LazyNamespace("tf.contrib.rnn", fill)
+
+
+def _quietly(fn, *args, **kwargs):
+    """``fn(...)`` without its deprecation warning (the program called contrib, not tf.layers)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+def _contrib_layers(tf1):
+    """The ``tf.contrib.layers`` pieces tutorials used, on ``tf.compat.v1.layers``.
+
+    The arguments and defaults are contrib's (``fully_connected`` and
+    ``conv2d`` apply ReLU unless told otherwise; Xavier initialisation,
+    zero biases); variable names are ``tf.layers``'.
+    """
+    def flatten(inputs, outputs_collections=None, scope=None):
+        return _quietly(tf1.layers.flatten, inputs, name=scope)
+
+    def fully_connected(inputs, num_outputs, activation_fn=tf1.nn.relu, normalizer_fn=None,
+                        normalizer_params=None, weights_initializer=None,
+                        weights_regularizer=None, biases_initializer=tf1.zeros_initializer(),
+                        biases_regularizer=None, reuse=None, variables_collections=None,
+                        outputs_collections=None, trainable=True, scope=None):
+        if normalizer_fn is not None:
+            raise MissingAttribute("tf.contrib.layers.fully_connected(normalizer_fn=...)")
+        return _quietly(
+            tf1.layers.dense, inputs, num_outputs, activation=activation_fn,
+            use_bias=biases_initializer is not None,
+            kernel_initializer=weights_initializer or tf1.glorot_uniform_initializer(),
+            bias_initializer=biases_initializer or tf1.zeros_initializer(),
+            kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
+            trainable=trainable, name=scope, reuse=reuse)
+
+    def conv2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None,
+               rate=1, activation_fn=tf1.nn.relu, normalizer_fn=None, normalizer_params=None,
+               weights_initializer=None, weights_regularizer=None,
+               biases_initializer=tf1.zeros_initializer(), biases_regularizer=None, reuse=None,
+               variables_collections=None, outputs_collections=None, trainable=True,
+               scope=None):
+        if normalizer_fn is not None:
+            raise MissingAttribute("tf.contrib.layers.conv2d(normalizer_fn=...)")
+        fmt = "channels_first" if data_format and data_format.startswith("NC") else "channels_last"
+        return _quietly(
+            tf1.layers.conv2d, inputs, num_outputs, kernel_size, strides=stride, padding=padding.lower(),
+            data_format=fmt, dilation_rate=rate, activation=activation_fn,
+            use_bias=biases_initializer is not None,
+            kernel_initializer=weights_initializer or tf1.glorot_uniform_initializer(),
+            bias_initializer=biases_initializer or tf1.zeros_initializer(),
+            kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
+            trainable=trainable, name=scope, reuse=reuse)
+
+    def max_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC",
+                   outputs_collections=None, scope=None):
+        fmt = "channels_first" if data_format.startswith("NC") else "channels_last"
+        return _quietly(tf1.layers.max_pooling2d, inputs, kernel_size, stride, padding=padding.lower(),
+                                        data_format=fmt, name=scope)
+
+    def xavier_initializer(uniform=True, seed=None, dtype=tf1.float32):
+        if uniform:
+            return tf1.glorot_uniform_initializer(seed=seed, dtype=dtype)
+        return tf1.glorot_normal_initializer(seed=seed, dtype=dtype)
+
+    def l2_regularizer(scale, scope=None):
+        def l2(weights):
+            return tf1.multiply(scale, tf1.nn.l2_loss(weights), name=scope)
+        return l2
+
+    return Namespace("tf.contrib.layers", {
+        "flatten": flatten, "fully_connected": fully_connected, "conv2d": conv2d,
+        "max_pool2d": max_pool2d, "xavier_initializer": xavier_initializer,
+        "xavier_initializer_conv2d": xavier_initializer, "l2_regularizer": l2_regularizer})
+
+
+def tf0_ops(tf1):
+    """``tensorflow.python.ops.rnn`` and ``rnn_cell`` as TF 0.x programs imported them.
+
+    TF 0.x's ``rnn.rnn`` and ``rnn.bidirectional_rnn`` are TF 1.x's
+    ``static_rnn`` and ``static_bidirectional_rnn``; its ``rnn_cell`` is
+    ``tf.nn.rnn_cell``.
+    """
+    from tensorflow.python.ops import rnn as real_rnn
+    rnn = ApiModule("tf.python.ops.rnn", real_rnn, {
+        "rnn": tf1.nn.static_rnn, "bidirectional_rnn": tf1.nn.static_bidirectional_rnn,
+        "static_rnn": tf1.nn.static_rnn,
+        "static_bidirectional_rnn": tf1.nn.static_bidirectional_rnn,
+        "dynamic_rnn": tf1.nn.dynamic_rnn,
+        "bidirectional_dynamic_rnn": tf1.nn.bidirectional_dynamic_rnn}, {})
+    def cells():
+        real = tf1.nn.rnn_cell
+        return {n: getattr(real, n) for n in dir(real) if not n.startswith("_")}
+    rnn_cell = LazyNamespace("tf.python.ops.rnn_cell", cells)
+    return {"rnn": rnn, "rnn_cell": rnn_cell}
+
+
 def build(tf, session_config=None, seed=None, input_data=None):
     """The module a program gets for ``import tensorflow``.
 
@@ -260,9 +393,12 @@ def build(tf, session_config=None, seed=None, input_data=None):
     datasets = Namespace("tf.contrib.learn.datasets", {"mnist": datasets_mnist})
     learn_python = Namespace("tf.contrib.learn.python", {"learn": Namespace(
         "tf.contrib.learn.python.learn", {"datasets": datasets})})
-    extra["contrib"] = Namespace("tf.contrib", {"learn": Namespace(
-        "tf.contrib.learn", {"datasets": datasets, "python": learn_python})})
-    return ApiModule("tf", tf1, extra, sub_extra)
+    extra["contrib"] = Namespace("tf.contrib", {
+        "learn": Namespace("tf.contrib.learn", {"datasets": datasets, "python": learn_python}),
+        "rnn": _contrib_rnn(tf1), "layers": _contrib_layers(tf1)})
+    shim = ApiModule("tf", tf1, extra, sub_extra)
+    shim.__dict__["_tf0_ops"] = tf0_ops(tf1)
+    return shim
 
 
 def resolve_import(shim, name, fromlist):
@@ -274,6 +410,24 @@ def resolve_import(shim, name, fromlist):
     parts = name.split(".")[1:]
     if not parts:
         return shim
+    tf0_ops = shim.__dict__.get("_tf0_ops", {})
+    if parts[:2] == ["python", "ops"] and tf0_ops:
+        if len(parts) == 3 and parts[2] in tf0_ops and fromlist:
+            return tf0_ops[parts[2]]
+        if len(parts) == 2 and fromlist and any(item in tf0_ops for item in fromlist):
+            import importlib
+            real = importlib.import_module("tensorflow.python.ops")
+            view = types.ModuleType("tensorflow.python.ops")
+            for item in fromlist:
+                if item in tf0_ops:
+                    setattr(view, item, tf0_ops[item])
+                elif item != "*":
+                    try:
+                        setattr(view, item, getattr(real, item))
+                    except AttributeError:
+                        importlib.import_module(f"tensorflow.python.ops.{item}")
+                        setattr(view, item, getattr(real, item))
+            return view
     if parts[0] not in ("examples", "contrib"):
         return None
     node = shim

@@ -204,6 +204,10 @@ def _setup_tf1(options, log):
 
     from tf1_repro import graph_session  # noqa: F401  (quiets TF's deprecation warnings first)
     tf.compat.v1.disable_v2_behavior()
+    # The TF1 names the program uses are the point, not a mistake to warn about.
+    import warnings
+    warnings.filterwarnings("ignore", message=r".*is deprecated and will be removed in a future",
+                            category=UserWarning)
     input_data = api.make_input_data(options.data_dir, options.batch_order)
     shim = api.build(tf, session_config=_session_configurator(options.threads),
                      seed=options.seed, input_data=input_data)
