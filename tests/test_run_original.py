@@ -22,9 +22,10 @@ from tf1_repro.original import api, source
 PROGRAMS = os.path.join(REPO, "tests", "programs")
 
 
-def run_original(*args, cwd=None):
+def run_original(*args, cwd=None, extra_env=None):
     env = dict(os.environ)
     env.setdefault("TF1_REPRO_DATA_DIR", data_dir())
+    env.update(extra_env or {})
     cmd = [sys.executable, os.path.join(REPO, "scripts", "run_original.py"), *args]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd or REPO, env=env,
                           timeout=600, stdin=subprocess.DEVNULL)
@@ -511,3 +512,34 @@ def test_pip_names_of_common_imports():
         "sklearn_not_here", "sklearn-not-here")
     e = ModuleNotFoundError("No module named 'cv2'", name="cv2")
     assert unattended.missing_package(e, own) is None  # not raised by the program's import
+
+
+def _idx(name, offset):
+    import gzip
+    with gzip.open(os.path.join(data_dir(), name)) as f:
+        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
+
+
+def test_keras_mnist_load_data_is_served_from_the_data_folder():
+    """tf.keras.datasets.mnist.load_data() gives Keras' arrays, read from --data_dir's IDX files."""
+    train_images = _idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 28, 28)
+    test_images = _idx("t10k-images-idx3-ubyte.gz", 16).reshape(-1, 28, 28)
+    first, last = int(_idx("train-labels-idx1-ubyte.gz", 8)[0]), int(_idx("t10k-labels-idx1-ubyte.gz", 8)[-1])
+    proc = run_original(f"--program={program('tf2_keras_mnist.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "train (60000, 28, 28) uint8 (60000,) uint8", "test (10000, 28, 28) (10000,)",
+        f"first {first} {int(train_images[0].sum())} last {last} {int(test_images[-1].sum())}",
+        "scaled float64 1.0", "same True"]
+
+
+def test_keras_mnist_offline_without_files_is_one_line(tmp_path):
+    env_dir = tmp_path / "empty"
+    proc = run_original(f"--program={program('tf2_keras_mnist.py')}", f"--data_dir={env_dir}",
+                        extra_env={"TF1_REPRO_MNIST_URL": "http://127.0.0.1:9/"})  # offline
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"run_original.py: error: {program('tf2_keras_mnist.py')}:7: MNIST files "
+                           f"missing from '{env_dir}'")
+    assert not env_dir.exists()

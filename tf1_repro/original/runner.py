@@ -38,7 +38,7 @@ import traceback
 import types
 
 from tf1_repro.errors import ReproError
-from tf1_repro.original import api, source
+from tf1_repro.original import api, datasets, source
 from tf1_repro.original import era as era_rules
 from tf1_repro.original import unattended
 
@@ -267,6 +267,7 @@ def run_program(options, log=lambda *args: None):
         prepared.api.upper())
     setup = _setup_tf1 if prepared.api == "tf1" else _setup_tf2
     tf_module = setup(options, log)
+    datasets.serve_keras_mnist(options.data_dir)
     era_rules.set_printing(prepared.era)
     log("%s%s", prepared.era.describe(),
         "; Python 2 print of floats" if prepared.python2 else "")
