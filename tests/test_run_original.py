@@ -219,6 +219,15 @@ def test_tf0_program_with_seed_prints_what_its_self_seeded_twin_prints():
     assert lines[-1] == "numpy draw %.6f" % np.random.RandomState(3).rand()
 
 
+@pytest.mark.parametrize("threads", ["1", "0"])
+def test_gpu_devices_run_on_the_cpu_with_a_note(threads):
+    """Without soft placement TF stops at 'Cannot assign a device for operation' here."""
+    proc = run_original(f"--program={program('tf1_gpu_device.py')}", f"--threads={threads}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout == "[[7.0, 10.0], [15.0, 22.0]] 54.0\n"
+    assert proc.stderr.count("run_original.py: note: the program's GPU devices") == 1
+
+
 def test_tf0_rnn_modules_and_contrib_rnn_build_the_same_graph():
     """tf0_rnn.py (TF 0.x rnn.rnn, rnn_cell, bidirectional_rnn) with --seed=4 prints what its
     tf.contrib.rnn twin, seeding itself with 4, prints: the same cells, variables and numbers."""

@@ -26,6 +26,8 @@ Threads: ``threads >= 1`` gives every Session the archive's configuration
 (tf1_repro.graph_session.session_config: 1 is the deterministic schedule), and
 a TF2 program that many inter- and intra-op threads; ``threads == 0`` leaves
 the program's own session configuration and TensorFlow's thread pools alone.
+Either way sessions place softly, so ``tf.device('/gpu:1')`` runs on the CPU
+(with one note).
 """
 import builtins
 import dataclasses
@@ -33,6 +35,7 @@ import importlib.abc
 import importlib.machinery
 import os
 import random
+import re
 import sys
 import traceback
 import types
@@ -64,6 +67,7 @@ class Prepared:
     python2: bool
     api: str
     era: era_rules.Era
+    gpu: bool = False  # the program names a GPU device
 
 
 def _compile(text, path, display, era):
@@ -81,7 +85,8 @@ def prepare(options):
     which = options.api if options.api != "auto" else source.detect_api(text)
     era = era_rules.parse(options.numpy) if options.numpy != "auto" else era_rules.default(which)
     code, python2 = _compile(text, path, options.program, era)
-    return Prepared(path=path, code=code, python2=python2, api=which, era=era)
+    gpu = bool(re.search(r"""["'](/device:)?/?gpu:""", text, re.IGNORECASE))
+    return Prepared(path=path, code=code, python2=python2, api=which, era=era, gpu=gpu)
 
 
 class _Imports:
@@ -181,18 +186,23 @@ class _LocalModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def _session_configurator(threads):
+    """The configuration every Session of the program runs with.
+
+    Soft placement always: a program written for a machine with GPUs
+    (``tf.device('/gpu:1')``) runs its ops on the CPU, as TF 1.x did with
+    ``allow_soft_placement``, instead of stopping.
+    """
+    import tensorflow as tf
+
     from tf1_repro.graph_session import session_config
 
-    if threads == 0:
-        return None
-
     def configure(config):
-        ours = session_config(threads)
-        if config is None:
-            return ours
+        ours = session_config(threads) if threads else tf.compat.v1.ConfigProto()
         merged = type(ours)()
-        merged.CopyFrom(config)
+        if config is not None:
+            merged.CopyFrom(config)
         merged.MergeFrom(ours)
+        merged.allow_soft_placement = True
         return merged
     return configure
 
@@ -271,7 +281,10 @@ def run_program(options, log=lambda *args: None):
     era_rules.set_printing(prepared.era)
     log("%s%s", prepared.era.describe(),
         "; Python 2 print of floats" if prepared.python2 else "")
-    imports = _Imports(tf_module, prepared.era)
+    notes = unattended.Notes()
+    if prepared.gpu:
+        notes.once("gpu", "the program's GPU devices (/gpu:N) run on the CPU (no GPU here)")
+    imports = _Imports(tf_module, prepared.era, notes)
 
     main = types.ModuleType("__main__")
     main.__file__ = prepared.path
