@@ -179,9 +179,24 @@ def test_missing_names_say_which(tf):
     shim = api.build(tf)
     with pytest.raises(api.MissingAttribute, match=r"^tf\.contrib\.factorization is not provided"):
         shim.contrib.factorization
+    with pytest.raises(api.MissingAttribute, match=r"pip install tf-slim\)$"):
+        shim.contrib.slim
+    with pytest.raises(api.MissingModule, match=r"^tf\.contrib\.estimator .*TensorFlow >= 2\.16$"):
+        api.resolve_import(shim, "tensorflow.contrib.estimator", ("DNNClassifier",))
     with pytest.raises(api.MissingAttribute, match=r"^tf\.nn\.no_such_op is not provided"):
         shim.nn.no_such_op
     assert not hasattr(shim, "no_such_name")  # still an AttributeError for hasattr
+
+
+def test_contrib_names_from_tensorflows_upgrade_tables(tf):
+    """tf_upgrade_v2's renames of tf.contrib names, resolved on today's TensorFlow."""
+    shim = api.build(tf)
+    assert shim.contrib.data.AUTOTUNE is tf.data.experimental.AUTOTUNE
+    assert shim.contrib.framework.nest.flatten([1, [2, 3]]) == [1, 2, 3]
+    assert shim.contrib.util.constant_value is tf.get_static_value
+    assert shim.contrib.layers.recompute_grad is tf.recompute_grad  # beside the hand-made ones
+    table, _ = api.upgrade_table()
+    assert len(table) > 50
 
 
 def test_input_data_imports_resolve(tf, tmp_path):

@@ -26,7 +26,10 @@ is disabled, so variables are TF1 reference variables), plus:
   ``tf.contrib.learn.datasets.mnist``), served by tf1_repro.mnist in the
   batch order of the TF release chosen.
 
-Whatever is neither in ``tf.compat.v1`` nor here raises :class:`MissingAPI`
+Other ``tf.contrib`` names come from TensorFlow's own upgrade tables
+(``tf_upgrade_v2``'s renames: ``tf.contrib.data``, ``framework``,
+``summary``, ...), and ``tf.contrib.slim`` from the tf-slim package when it is
+installed.  Whatever is neither in ``tf.compat.v1`` nor here raises :class:`MissingAPI`
 naming the dotted name the program asked for (``tf.contrib.rnn``); the runner
 turns it into one line naming the program's file and line.
 """
@@ -39,9 +42,9 @@ import numpy as np
 class MissingAPI(Exception):
     """Mixin of the errors for a TF1 name the archive does not provide."""
 
-    def __init__(self, api):
+    def __init__(self, api, hint=None):
         super().__init__(f"{api} is not provided by tf.compat.v1 on this TensorFlow "
-                         "nor by tf1_repro's TF1 stand-ins")
+                         "nor by tf1_repro's TF1 stand-ins" + (f"; {hint}" if hint else ""))
         self.api = api
 
 
@@ -97,7 +100,57 @@ class Namespace(types.ModuleType):
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        raise MissingAttribute(f"{self._dotted}.{name}")
+        dotted = f"{self._dotted}.{name}"
+        found = _from_upgrade_tables(dotted)
+        if found is None:
+            raise MissingAttribute(dotted, _HINTS.get(dotted))
+        self.__dict__[name] = found
+        return found
+
+
+# Where a removed TF1 name went, when it went to a package of its own.
+_HINTS = {
+    "tf.contrib.slim": "its successor is the tf-slim package (pip install tf-slim)",
+    "tf.contrib.estimator": "tf.estimator is gone from TensorFlow >= 2.16",
+    "tf.contrib.learn.Estimator": "tf.estimator is gone from TensorFlow >= 2.16",
+}
+
+_TABLES = {}
+
+
+def upgrade_table():
+    """TensorFlow's own ``tf_upgrade_v2`` renames of ``tf.contrib`` names (name -> TF2 name)."""
+    if "contrib" not in _TABLES:
+        try:
+            from tensorflow.tools.compatibility import all_renames_v2
+            renames = dict(all_renames_v2.symbol_renames)
+        except ImportError:  # a TensorFlow without the upgrade tool
+            renames = {}
+        table = {k: v for k, v in renames.items() if k.startswith("tf.contrib.")}
+        prefixes = set()
+        for key in table:
+            parts = key.split(".")
+            prefixes.update(".".join(parts[:i]) for i in range(2, len(parts)))
+        _TABLES["contrib"] = (table, prefixes)
+    return _TABLES["contrib"]
+
+
+def _from_upgrade_tables(dotted):
+    """``tf.contrib.<name>`` from TensorFlow's upgrade tables: the object, a namespace, or None."""
+    if not dotted.startswith("tf.contrib."):
+        return None
+    table, prefixes = upgrade_table()
+    if dotted in table:
+        import tensorflow as real_tf
+        node = real_tf
+        for part in table[dotted].split(".")[1:]:
+            node = getattr(node, part, None)
+            if node is None:
+                return None
+        return node
+    if dotted in prefixes:
+        return Namespace(dotted, {})
+    return None
 
 
 class LazyNamespace(Namespace):
@@ -396,6 +449,11 @@ def build(tf, session_config=None, seed=None, input_data=None):
     extra["contrib"] = Namespace("tf.contrib", {
         "learn": Namespace("tf.contrib.learn", {"datasets": datasets, "python": learn_python}),
         "rnn": _contrib_rnn(tf1), "layers": _contrib_layers(tf1)})
+    try:
+        import tf_slim
+        extra["contrib"].__dict__["slim"] = tf_slim
+    except ImportError:
+        pass
     shim = ApiModule("tf", tf1, extra, sub_extra)
     shim.__dict__["_tf0_ops"] = tf0_ops(tf1)
     return shim
@@ -435,7 +493,8 @@ def resolve_import(shim, name, fromlist):
         try:
             node = getattr(node, part)
         except AttributeError:
-            raise MissingModule("tf." + ".".join(parts[:i + 1])) from None
+            dotted = "tf." + ".".join(parts[:i + 1])
+            raise MissingModule(dotted, _HINTS.get(dotted)) from None
     if fromlist:
         for item in fromlist:
             if item != "*" and not hasattr(node, item):
