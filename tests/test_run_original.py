@@ -257,6 +257,17 @@ def test_tf0_rnn_modules_and_contrib_rnn_build_the_same_graph():
     assert "deprecated" not in old.stderr
 
 
+def test_tf1_eager_program_runs_eagerly_with_contrib_eager():
+    """Expected by hand: loss = (3*1+1-2)^2 + (3*2+1-3)^2, so dL/dw = 2*2*1 + 2*4*2 = 20 and
+    dL/db = 2*2 + 2*4 = 12; one step of 0.01 gives w = 2.8, b = 0.88.  NumPy 1.14's printing
+    ([1. 2.]): an eager program is of 2018 or later."""
+    proc = run_original(f"--program={program('tf1_eager.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == ["grads [12.0, 20.0]", "after 2.8 0.88", "d(t*t) at 3: 6.0",
+                                        "first [1. 2.] eager True"]
+    assert "NumPy 1.14 rules" in proc.stderr
+
+
 def test_missing_api_is_one_line_naming_the_program_line():
     proc = run_original(f"--program={program('tf1_missing_api.py')}")
     assert proc.returncode == 2
@@ -376,6 +387,7 @@ def test_each_rule_ends_with_its_numpy_release(version, index, aliases, promotio
 
 def test_era_defaults_and_bad_values():
     assert era_rules.default("tf1").label == "1.13"
+    assert era_rules.default("tf1", eager=True).label == "1.14"
     assert era_rules.default("tf2").label == "2"
     for bad in ("1.x", "3", "", "0.9", "1.2"):
         with pytest.raises(UsageError, match="--numpy="):

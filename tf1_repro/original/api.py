@@ -379,14 +379,72 @@ def tf0_ops(tf1):
     return {"rnn": rnn, "rnn_cell": rnn_cell}
 
 
-def build(tf, session_config=None, seed=None, input_data=None):
+def _contrib_eager(tf):
+    """``tf.contrib.eager`` (``tfe``) of TF 1.5-1.13: the pieces its tutorials used, on ``tf``."""
+
+    def implicit_value_and_gradients(f):
+        def value_and_grads(*args, **kwargs):
+            with tf.GradientTape() as tape:
+                value = f(*args, **kwargs)
+            variables = tape.watched_variables()
+            return value, list(zip(tape.gradient(value, variables), variables))
+        return value_and_grads
+
+    def implicit_gradients(f):
+        value_and_grads = implicit_value_and_gradients(f)
+        return lambda *args, **kwargs: value_and_grads(*args, **kwargs)[1]
+
+    def value_and_gradients_function(f, params=None):
+        def value_and_grads(*args, **kwargs):
+            args = [tf.convert_to_tensor(a) for a in args]
+            chosen = range(len(args)) if params is None else params
+            with tf.GradientTape() as tape:
+                for i in chosen:
+                    tape.watch(args[i])
+                value = f(*args, **kwargs)
+            return value, tape.gradient(value, [args[i] for i in chosen])
+        return value_and_grads
+
+    def gradients_function(f, params=None):
+        value_and_grads = value_and_gradients_function(f, params)
+        return lambda *args, **kwargs: value_and_grads(*args, **kwargs)[1]
+
+    class Iterator:
+        """``tfe.Iterator(dataset)``: Python iteration, with TF 1.x's ``next()``."""
+
+        def __init__(self, dataset):
+            self._it = iter(dataset)
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            return next(self._it)
+
+        next = __next__
+        get_next = __next__
+
+    return Namespace("tf.contrib.eager", {
+        "Variable": tf.Variable, "implicit_gradients": implicit_gradients,
+        "implicit_value_and_gradients": implicit_value_and_gradients,
+        "gradients_function": gradients_function,
+        "value_and_gradients_function": value_and_gradients_function,
+        "GradientTape": tf.GradientTape, "Iterator": Iterator,
+        "enable_eager_execution": lambda *args, **kwargs: None,
+        "executing_eagerly": tf.executing_eagerly, "defun": tf.function,
+        "num_gpus": lambda: len(tf.config.list_physical_devices("GPU")),
+        "Checkpoint": tf.train.Checkpoint, "seterr": lambda *args, **kwargs: None})
+
+
+def build(tf, session_config=None, seed=None, input_data=None, eager=False):
     """The module a program gets for ``import tensorflow``.
 
     ``session_config(config)`` returns the ConfigProto to run a session with,
     given the program's own (or None); ``seed`` is the graph-level seed given
     to every graph (None: the program's own seeding); ``input_data`` is the
     module from :func:`make_input_data` (default: the program's own folder,
-    TF 1.0's batch order).
+    TF 1.0's batch order).  ``eager``: a TF 1.x eager program (the process
+    runs eagerly; its ``tf.enable_eager_execution()`` is already done).
     """
     tf1 = tf.compat.v1
     configure = session_config or (lambda config: config)
@@ -448,7 +506,10 @@ def build(tf, session_config=None, seed=None, input_data=None):
         "tf.contrib.learn.python.learn", {"datasets": datasets})})
     extra["contrib"] = Namespace("tf.contrib", {
         "learn": Namespace("tf.contrib.learn", {"datasets": datasets, "python": learn_python}),
-        "rnn": _contrib_rnn(tf1), "layers": _contrib_layers(tf1)})
+        "rnn": _contrib_rnn(tf1), "layers": _contrib_layers(tf1), "eager": _contrib_eager(tf)})
+    if eager:
+        # The program enables eager execution; the runner started it so.
+        extra["enable_eager_execution"] = lambda *args, **kwargs: None
     try:
         import tf_slim
         extra["contrib"].__dict__["slim"] = tf_slim

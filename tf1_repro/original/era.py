@@ -118,14 +118,18 @@ def parse(text):
     return Era((major, minor), label)
 
 
-def default(api):
+def default(api, eager=False):
     """The era a program gets without --numpy: 1.13 for TF1 programs, today's for TF2 ones.
 
     TensorFlow 0.x/1.x tutorials were mostly written and recorded on NumPy
-    1.11-1.13 (NumPy 1.14, with the new printing, came in January 2018);
-    TF2 programs keep today's NumPy, as the archive's TF2 post does.
+    1.11-1.13 (NumPy 1.14, with the new printing, came in January 2018); a
+    TF 1.x eager program (``tf.enable_eager_execution``, TF >= 1.5 of late
+    January 2018) is from NumPy 1.14's time or later.  TF2 programs keep
+    today's NumPy, as the archive's TF2 post does.
     """
-    return parse("1.13" if api == "tf1" else TODAY)
+    if api != "tf1":
+        return parse(TODAY)
+    return parse("1.14" if eager else "1.13")
 
 
 # ---------------------------------------------------------------------------

@@ -68,6 +68,7 @@ class Prepared:
     api: str
     era: era_rules.Era
     gpu: bool = False  # the program names a GPU device
+    eager: bool = False  # a TF 1.x eager program (tf.enable_eager_execution())
 
 
 def _compile(text, path, display, era):
@@ -83,10 +84,13 @@ def prepare(options):
     path = os.path.abspath(options.program)
     text = source.read_program(options.program)
     which = options.api if options.api != "auto" else source.detect_api(text)
-    era = era_rules.parse(options.numpy) if options.numpy != "auto" else era_rules.default(which)
+    eager = which == "tf1" and "enable_eager_execution" in source.code_names(text)
+    era = (era_rules.parse(options.numpy) if options.numpy != "auto"
+           else era_rules.default(which, eager=eager))
     code, python2 = _compile(text, path, options.program, era)
     gpu = bool(re.search(r"""["'](/device:)?/?gpu:""", text, re.IGNORECASE))
-    return Prepared(path=path, code=code, python2=python2, api=which, era=era, gpu=gpu)
+    return Prepared(path=path, code=code, python2=python2, api=which, era=era, gpu=gpu,
+                    eager=eager)
 
 
 class _Imports:
@@ -207,25 +211,32 @@ def _session_configurator(threads):
     return configure
 
 
-def _setup_tf1(options, log):
+def _setup_tf1(options, log, eager=False):
+    """The TF1 API; graph mode, or for a TF 1.x eager program (``eager``) eager execution."""
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # tf.compat.v1.layers and rnn_cell need Keras 2
     import numpy as np
     import tensorflow as tf
 
     from tf1_repro import graph_session  # noqa: F401  (quiets TF's deprecation warnings first)
-    tf.compat.v1.disable_v2_behavior()
+    if eager:
+        if options.threads:
+            tf.config.threading.set_inter_op_parallelism_threads(options.threads)
+            tf.config.threading.set_intra_op_parallelism_threads(options.threads)
+    else:
+        tf.compat.v1.disable_v2_behavior()
     # The TF1 names the program uses are the point, not a mistake to warn about.
     import warnings
     warnings.filterwarnings("ignore", message=r".*is deprecated and will be removed in a future",
                             category=UserWarning)
     input_data = api.make_input_data(options.data_dir, options.batch_order)
     shim = api.build(tf, session_config=_session_configurator(options.threads),
-                     seed=options.seed, input_data=input_data)
+                     seed=options.seed, input_data=input_data, eager=eager)
     if options.seed is not None:
         random.seed(options.seed)
         np.random.seed(options.seed)
         tf.compat.v1.set_random_seed(options.seed)
-    log("TF1 program: v2 behaviour disabled, seed %s, threads %s, batch order %s",
+    log("TF1 program: %s, seed %s, threads %s, batch order %s",
+        "eager execution (it enables it)" if eager else "v2 behaviour disabled",
         options.seed, options.threads, options.batch_order)
     return shim
 
@@ -275,8 +286,10 @@ def run_program(options, log=lambda *args: None):
     unattended.headless_matplotlib()
     log("%s: %s, %s", options.program, "Python 2 (converted)" if prepared.python2 else "Python 3",
         prepared.api.upper())
-    setup = _setup_tf1 if prepared.api == "tf1" else _setup_tf2
-    tf_module = setup(options, log)
+    if prepared.api == "tf1":
+        tf_module = _setup_tf1(options, log, eager=prepared.eager)
+    else:
+        tf_module = _setup_tf2(options, log)
     datasets.serve_keras_mnist(options.data_dir)
     era_rules.set_printing(prepared.era)
     log("%s%s", prepared.era.describe(),

@@ -72,6 +72,11 @@ def is_python2(source):
     return False
 
 
+def code_names(source):
+    """The set of names and operators in ``source`` (strings and comments left out)."""
+    return set(_code_only(source).split())
+
+
 def _code_only(source):
     """The source's names and operators, without strings and comments."""
     parts = []
