@@ -188,6 +188,28 @@ def test_missing_names_say_which(tf):
     assert not hasattr(shim, "no_such_name")  # still an AttributeError for hasattr
 
 
+def test_contrib_seq2seq_sequence_loss(tf):
+    """Uniform logits over 3 classes: every step's cross entropy is log 3."""
+    shim = api.build(tf)
+    g = tf.Graph()
+    with g.as_default():
+        logits = tf.zeros([2, 4, 3])
+        targets = tf.constant([[0, 1, 2, 0], [1, 1, 1, 1]])
+        weights = tf.constant([[1.0, 1.0, 1.0, 0.0], [1.0, 1.0, 0.0, 0.0]])
+        fetches = [shim.contrib.seq2seq.sequence_loss(logits, targets, weights),
+                   shim.contrib.seq2seq.sequence_loss(logits, targets, weights,
+                                                      average_across_batch=False),
+                   shim.contrib.seq2seq.sequence_loss(logits, targets, weights,
+                                                      average_across_timesteps=False,
+                                                      average_across_batch=False)]
+        with tf.compat.v1.Session(graph=g) as sess:
+            mean, per_sequence, per_step = sess.run(fetches)
+    assert mean == pytest.approx(np.log(3), rel=1e-6)
+    assert per_sequence == pytest.approx([np.log(3)] * 2, rel=1e-6)
+    assert per_step.tolist() == pytest.approx(
+        (np.log(3) * np.array([[1, 1, 1, 0], [1, 1, 0, 0]])).tolist(), rel=1e-6)
+
+
 def test_contrib_names_from_tensorflows_upgrade_tables(tf):
     """tf_upgrade_v2's renames of tf.contrib names, resolved on today's TensorFlow."""
     shim = api.build(tf)
@@ -266,6 +288,15 @@ def test_tf1_eager_program_runs_eagerly_with_contrib_eager():
     assert proc.stdout.splitlines() == ["grads [12.0, 20.0]", "after 2.8 0.88", "d(t*t) at 3: 6.0",
                                         "first [1. 2.] eager True"]
     assert "NumPy 1.14 rules" in proc.stderr
+
+
+def test_tf1_mnist_tutorial_library_is_served():
+    """fully_connected_feed.py's import: the tutorial's inference/loss/training/evaluation."""
+    proc = run_original(f"--program={program('tf1_mnist_feed.py')}", "--seed=1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines()[4:] == [
+        "names ['hidden1/biases', 'hidden1/weights'] 10", "loss falls True correct True",
+        "global step 200"]
 
 
 def test_missing_api_is_one_line_naming_the_program_line():

@@ -20,8 +20,10 @@ is disabled, so variables are TF1 reference variables), plus:
 * ``tf.contrib.rnn`` (TF 1.x's cells and static RNNs), the
   ``tf.contrib.layers`` pieces tutorials used (``flatten``,
   ``fully_connected``, ``conv2d``, ``max_pool2d``, Xavier initialisers,
-  ``l2_regularizer``), and TF 0.x's ``tensorflow.python.ops.rnn``
+  ``l2_regularizer``), ``tf.contrib.seq2seq.sequence_loss``, and TF 0.x's ``tensorflow.python.ops.rnn``
   (``rnn.rnn``, ``rnn.bidirectional_rnn``) and ``rnn_cell``;
+* ``tensorflow.examples.tutorials.mnist.mnist``, the tutorial's model
+  library (``inference``, ``loss``, ``training``, ``evaluation``);
 * ``tensorflow.examples.tutorials.mnist.input_data`` (and
   ``tf.contrib.learn.datasets.mnist``), served by tf1_repro.mnist in the
   batch order of the TF release chosen.
@@ -214,6 +216,62 @@ def make_input_data(data_dir, batch_order, emit=print):
     return module
 
 
+def make_tutorial_mnist(tf1):
+    """``tensorflow.examples.tutorials.mnist.mnist``: the model library of TF1's MNIST tutorial.
+
+    ``fully_connected_feed.py`` imports it: ``inference`` (two ReLU layers
+    and a linear one, truncated-normal weights of stddev 1/sqrt(fan-in) in
+    the name scopes ``hidden1``, ``hidden2``, ``softmax_linear``), ``loss``
+    (mean sparse softmax cross entropy), ``training`` (a ``loss`` scalar
+    summary, plain gradient descent and a ``global_step``) and
+    ``evaluation`` (the count of top-1 hits).
+    """
+    import math
+
+    num_classes, image_size = 10, 28
+    image_pixels = image_size * image_size
+
+    def layer(scope, inputs, fan_in, units, relu):
+        with tf1.name_scope(scope):
+            weights = tf1.Variable(
+                tf1.truncated_normal([fan_in, units], stddev=1.0 / math.sqrt(float(fan_in))),
+                name="weights")
+            biases = tf1.Variable(tf1.zeros([units]), name="biases")
+            out = tf1.matmul(inputs, weights) + biases
+            return tf1.nn.relu(out) if relu else out
+
+    def inference(images, hidden1_units, hidden2_units):
+        """Logits of the tutorial's two-hidden-layer network."""
+        hidden1 = layer("hidden1", images, image_pixels, hidden1_units, True)
+        hidden2 = layer("hidden2", hidden1, hidden1_units, hidden2_units, True)
+        return layer("softmax_linear", hidden2, hidden2_units, num_classes, False)
+
+    def loss(logits, labels):
+        """Mean cross entropy of the logits against integer labels."""
+        labels = tf1.cast(labels, tf1.int64)
+        cross_entropy = tf1.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=labels, logits=logits, name="xentropy")
+        return tf1.reduce_mean(cross_entropy, name="xentropy_mean")
+
+    def training(loss, learning_rate):
+        """The training op: gradient descent on ``loss``, counting ``global_step``."""
+        tf1.summary.scalar("loss", loss)
+        optimizer = tf1.train.GradientDescentOptimizer(learning_rate)
+        global_step = tf1.Variable(0, name="global_step", trainable=False)
+        return optimizer.minimize(loss, global_step=global_step)
+
+    def evaluation(logits, labels):
+        """How many of the batch's labels are the logits' top class."""
+        correct = tf1.nn.in_top_k(logits, labels, 1)
+        return tf1.reduce_sum(tf1.cast(correct, tf1.int32))
+
+    module = types.ModuleType("tensorflow.examples.tutorials.mnist.mnist")
+    module.__dict__.update(NUM_CLASSES=num_classes, IMAGE_SIZE=image_size,
+                           IMAGE_PIXELS=image_pixels, inference=inference, loss=loss,
+                           training=training, evaluation=evaluation)
+    return module
+
+
 # ---------------------------------------------------------------------------
 # Renamed and re-ordered API
 # ---------------------------------------------------------------------------
@@ -358,6 +416,33 @@ def _contrib_layers(tf1):
         "xavier_initializer_conv2d": xavier_initializer, "l2_regularizer": l2_regularizer})
 
 
+def _contrib_seq2seq(tf1):
+    """``tf.contrib.seq2seq.sequence_loss``: weighted cross entropy of [batch, time, classes] logits."""
+
+    def sequence_loss(logits, targets, weights, average_across_timesteps=True,
+                      average_across_batch=True, softmax_loss_function=None, name=None):
+        with tf1.name_scope(name, "sequence_loss", [logits, targets, weights]):
+            num_classes = tf1.shape(logits)[2]
+            logits_flat = tf1.reshape(logits, [-1, num_classes])
+            targets_flat = tf1.reshape(targets, [-1])
+            if softmax_loss_function is None:
+                crossent = tf1.nn.sparse_softmax_cross_entropy_with_logits(
+                    labels=targets_flat, logits=logits_flat)
+            else:
+                crossent = softmax_loss_function(labels=targets_flat, logits=logits_flat)
+            crossent *= tf1.reshape(weights, [-1])
+            if average_across_timesteps and average_across_batch:
+                return tf1.reduce_sum(crossent) / (tf1.reduce_sum(weights) + 1e-12)
+            crossent = tf1.reshape(crossent, tf1.shape(logits)[:2])
+            if average_across_timesteps:
+                return tf1.reduce_sum(crossent, axis=[1]) / (tf1.reduce_sum(weights, axis=[1]) + 1e-12)
+            if average_across_batch:
+                return tf1.reduce_sum(crossent, axis=[0]) / (tf1.reduce_sum(weights, axis=[0]) + 1e-12)
+            return crossent
+
+    return Namespace("tf.contrib.seq2seq", {"sequence_loss": sequence_loss})
+
+
 def tf0_ops(tf1):
     """``tensorflow.python.ops.rnn`` and ``rnn_cell`` as TF 0.x programs imported them.
 
@@ -496,7 +581,8 @@ def build(tf, session_config=None, seed=None, input_data=None, eager=False):
     }
     if input_data is None:
         input_data = make_input_data(None, "tf1.0")
-    mnist_ns = Namespace("tf.examples.tutorials.mnist", {"input_data": input_data})
+    mnist_ns = Namespace("tf.examples.tutorials.mnist", {
+        "input_data": input_data, "mnist": make_tutorial_mnist(tf1)})
     extra["examples"] = Namespace("tf.examples", {
         "tutorials": Namespace("tf.examples.tutorials", {"mnist": mnist_ns})})
     datasets_mnist = Namespace("tf.contrib.learn.datasets.mnist", {
@@ -506,7 +592,8 @@ def build(tf, session_config=None, seed=None, input_data=None, eager=False):
         "tf.contrib.learn.python.learn", {"datasets": datasets})})
     extra["contrib"] = Namespace("tf.contrib", {
         "learn": Namespace("tf.contrib.learn", {"datasets": datasets, "python": learn_python}),
-        "rnn": _contrib_rnn(tf1), "layers": _contrib_layers(tf1), "eager": _contrib_eager(tf)})
+        "rnn": _contrib_rnn(tf1), "layers": _contrib_layers(tf1), "eager": _contrib_eager(tf),
+        "seq2seq": _contrib_seq2seq(tf1)})
     if eager:
         # The program enables eager execution; the runner started it so.
         extra["enable_eager_execution"] = lambda *args, **kwargs: None
