@@ -206,8 +206,8 @@ def test_contrib_seq2seq_sequence_loss(tf):
             mean, per_sequence, per_step = sess.run(fetches)
     assert mean == pytest.approx(np.log(3), rel=1e-6)
     assert per_sequence == pytest.approx([np.log(3)] * 2, rel=1e-6)
-    assert per_step.tolist() == pytest.approx(
-        (np.log(3) * np.array([[1, 1, 1, 0], [1, 1, 0, 0]])).tolist(), rel=1e-6)
+    np.testing.assert_allclose(per_step, np.log(3) * np.array([[1, 1, 1, 0], [1, 1, 0, 0]]),
+                               rtol=1e-6)
 
 
 def test_contrib_names_from_tensorflows_upgrade_tables(tf):
