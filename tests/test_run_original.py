@@ -299,6 +299,15 @@ def test_tf1_mnist_tutorial_library_is_served():
         "global step 200"]
 
 
+def test_input_data_py_beside_the_program_is_the_archives_loader():
+    """A copy of TF1's input_data.py (Python 2, downloading from a dead server) is not run."""
+    proc = run_original(f"--program={program(os.path.join('own_input_data', 'program.py'))}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines()[-1] == "(55000, 784) (10000, 10)"
+    assert "downloading" not in proc.stdout
+    assert proc.stderr.count("run_original.py: note: input_data.py beside the program") == 1
+
+
 def test_missing_api_is_one_line_naming_the_program_line():
     proc = run_original(f"--program={program('tf1_missing_api.py')}")
     assert proc.returncode == 2

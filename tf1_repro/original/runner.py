@@ -157,7 +157,9 @@ class _LocalModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     A module found in the program's folder (``import utils``, a package
     ``from model import net``) is converted from Python 2 when it is Python 2
-    and gets the same TF1 API, NumPy era and built-ins as the program.
+    and gets the same TF1 API, NumPy era and built-ins as the program.  A
+    copy of TF1's ``input_data.py`` (which downloads MNIST from a server long
+    gone) is served by the archive's loader, as the TF1 module of that name.
     """
 
     def __init__(self, folder, imports):
@@ -179,10 +181,30 @@ class _LocalModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         spec.loader = self
         return spec
 
+    def _tf1_input_data(self, module):
+        """TF1's ``input_data.py`` copied beside the program (it downloads MNIST itself)."""
+        if module.__name__ != "input_data":
+            return False
+        try:
+            with open(module.__spec__.origin, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+        except OSError:
+            return False
+        return "def read_data_sets" in text and "mnist" in text.lower()
+
     def create_module(self, spec):
         return None
 
     def exec_module(self, module):
+        try:
+            served = self.imports.shim.examples.tutorials.mnist.input_data
+        except AttributeError:  # a TF2 program: today's TensorFlow, no TF1 loader
+            served = None
+        if served is not None and self._tf1_input_data(module):
+            module.__dict__.update({k: v for k, v in vars(served).items() if not k.startswith("__")})
+            self.imports.notes.once("input_data", "input_data.py beside the program: MNIST is "
+                                    "read by the archive's TF1 loader (--data_dir)")
+            return
         path = module.__spec__.origin
         code, python2 = _compile(source.read_program(path), path, path, self.imports.era)
         module.__builtins__ = self.imports.builtins(python2)
