@@ -188,6 +188,25 @@ def test_missing_names_say_which(tf):
     assert not hasattr(shim, "no_such_name")  # still an AttributeError for hasattr
 
 
+def test_tf0_nce_loss_argument_order(tf):
+    """TF 0.x's nce_loss(weights, biases, inputs, labels, ...) equals TF 1.x's (..., labels, inputs)."""
+    shim = api.build(tf)
+    values = []
+    for old_order in (True, False):
+        g = tf.Graph()
+        with g.as_default():
+            tf.compat.v1.set_random_seed(3)
+            weights = tf.constant(np.arange(20.0, dtype=np.float32).reshape(10, 2) / 20)
+            biases = tf.zeros([10])
+            inputs = tf.constant([[0.5, -1.0], [1.0, 2.0]])
+            labels = tf.constant([[1], [7]], dtype=tf.int64)
+            args = (inputs, labels) if old_order else (labels, inputs)
+            loss = shim.nn.nce_loss(weights, biases, *args, 3, 10)
+            with tf.compat.v1.Session(graph=g) as sess:
+                values.append(sess.run(loss).tolist())
+    assert values[0] == values[1]
+
+
 def test_contrib_seq2seq_sequence_loss(tf):
     """Uniform logits over 3 classes: every step's cross entropy is log 3."""
     shim = api.build(tf)

@@ -7,7 +7,8 @@ is disabled, so variables are TF1 reference variables), plus:
 * the names TensorFlow 1.0 removed or renamed (``tf.sub``, ``tf.mul``,
   ``tf.neg``, ``tf.select``, ``tf.pack``, ``tf.scalar_summary``,
   ``tf.train.SummaryWriter``, ...), each mapped to its successor;
-* TF 0.x argument orders: ``tf.concat(dim, values)`` and
+* TF 0.x argument orders: ``tf.nn.nce_loss(weights, biases, inputs,
+  labels, ...)`` (and ``sampled_softmax_loss``), ``tf.concat(dim, values)`` and
   ``tf.split(dim, num, value)`` (told apart from TF1's by the type of the
   first argument), and the positional ``(logits, labels)`` of the three
   cross-entropy functions (TF 1.0 made them keyword-only, so a positional
@@ -521,6 +522,29 @@ def _contrib_eager(tf):
         "Checkpoint": tf.train.Checkpoint, "seterr": lambda *args, **kwargs: None})
 
 
+def _tf0_sampled_loss(tf1, fn):
+    """TF 0.x's ``(weights, biases, inputs, labels, ...)``, or TF 1.x's ``(..., labels, inputs, ...)``.
+
+    TF 1.0 swapped the third and fourth arguments of ``nce_loss`` and
+    ``sampled_softmax_loss``; labels are integers and inputs floats, so the
+    dtypes tell which order a positional call used.
+    """
+    def is_integer(x):
+        try:
+            return tf1.convert_to_tensor(x).dtype.is_integer
+        except (TypeError, ValueError):
+            return False
+
+    def wrapped(weights, biases, *args, **kwargs):
+        args = list(args)
+        if len(args) >= 2 and is_integer(args[1]) and not is_integer(args[0]):
+            args[0], args[1] = args[1], args[0]
+        return fn(weights, biases, *args, **kwargs)
+    wrapped.__name__ = fn.__name__
+    wrapped.__doc__ = fn.__doc__
+    return wrapped
+
+
 def build(tf, session_config=None, seed=None, input_data=None, eager=False):
     """The module a program gets for ``import tensorflow``.
 
@@ -574,6 +598,8 @@ def build(tf, session_config=None, seed=None, input_data=None, eager=False):
             "sigmoid_cross_entropy_with_logits": _cross_entropy(
                 nn.sigmoid_cross_entropy_with_logits, ("logits", "labels", "name")),
             "deconv2d": nn.conv2d_transpose,
+            "nce_loss": _tf0_sampled_loss(tf1, nn.nce_loss),
+            "sampled_softmax_loss": _tf0_sampled_loss(tf1, nn.sampled_softmax_loss),
             "rnn": nn.static_rnn,
             "bidirectional_rnn": nn.static_bidirectional_rnn,
         },
