@@ -471,6 +471,17 @@ def test_python2_str_of_a_float(value, text):
     assert era_rules.py2_str(value) == text
 
 
+def test_python2_that_parses_as_python3_is_detected():
+    assert source.is_python2("import os\nclasses = sorted(os.walk('.').next()[1])\n")
+    assert source.is_python2("pairs = zip([1], [2]).next()\n")
+    assert source.is_python2("d = {1: 2}\nfirst = d.keys()[0]\n")
+    assert source.is_python2("import sys\nprint >>sys.stderr, 'x'\n")
+    assert not source.is_python2("batch = dataset_iter.next()\n")  # tfe.Iterator had next()
+    assert not source.is_python2("x = d.keys()\ny = arr[0]\nz = a >> 2\n")
+    converted = source.convert_python2("import os\nwalk = os.walk('.').next()\n", "p.py")
+    assert "walk = next(os.walk('.'))" in converted
+
+
 def test_numpy_np_unicode_is_not_python2():
     assert not source.is_python2("import numpy as np\nx = np.unicode\n")
     assert source.is_python2("import itertools\nz = itertools.izip([1], [2])\n")

@@ -69,6 +69,44 @@ def is_python2(source):
     for before, name in zip([""] + tokens, tokens):
         if name in (_PY2_MEMBERS if before == "." else _PY2_BUILTINS):
             return True
+    return _python2_only_constructs(source)
+
+
+_ITERATOR_MAKERS = {"iter", "zip", "map", "filter", "enumerate", "reversed"}
+_DICT_VIEWS = {"keys", "values", "items"}
+
+
+def _python2_only_constructs(source):
+    """Python 2 code that Python 3 parses but means otherwise.
+
+    ``os.walk(top).next()`` / ``zip(a, b).next()`` (iterators lost ``.next``),
+    ``d.keys()[0]`` (views are not lists) and ``print >>f, x`` (a shift in
+    Python 3).
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return True
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "next" and not node.args
+                and isinstance(node.func.value, ast.Call)):
+            maker = node.func.value.func
+            if (isinstance(maker, ast.Name) and maker.id in _ITERATOR_MAKERS
+                    or isinstance(maker, ast.Attribute) and maker.attr == "walk"
+                    and isinstance(maker.value, ast.Name) and maker.value.id == "os"):
+                return True
+        if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Attribute)
+                and node.value.func.attr in _DICT_VIEWS and not node.value.args
+                and isinstance(node.slice, ast.Constant)):
+            return True
+        if isinstance(node, ast.Expr):
+            value = node.value.elts[0] if isinstance(node.value, ast.Tuple) and node.value.elts \
+                else node.value
+            if (isinstance(value, ast.BinOp) and isinstance(value.op, ast.RShift)
+                    and isinstance(value.left, ast.Name) and value.left.id == "print"):
+                return True
     return False
 
 
