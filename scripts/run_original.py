@@ -51,12 +51,17 @@ flags.DEFINE_string("numpy", "auto",
                     "indexing, np.int/np.float aliases, value-based scalar promotion, array "
                     "printing): a version such as 1.13 or 1.16, or 2 for today's.  auto: 1.13 "
                     "for TF1 programs, today's for TF2 ones.  See tf1_repro/original/era.py.")
+flags.DEFINE_enum("print_floats", "auto", ("auto", "py2", "py3"),
+                  "How print shows a float: py2 as Python 2 did (str, 12 significant digits: "
+                  "0.92), py3 as today (0.9200000000000007).  auto: py2 for Python 2 programs "
+                  "and for programs that import print_function from __future__.")
 flags.DEFINE_float("timeout", None, "Stop the program after this many seconds with one error "
                    "line and exit status 124.  Unset: no limit.", lower_bound=0.001)
 flags.mark_flag_as_required("program")
 FLAGS = flags.FLAGS
 
-_OWN_FLAGS = ("program", "seed", "data_dir", "threads", "batch_order", "api", "numpy", "timeout")
+_OWN_FLAGS = ("program", "seed", "data_dir", "threads", "batch_order", "api", "numpy",
+              "print_floats", "timeout")
 
 
 def main(argv):
@@ -69,7 +74,8 @@ def main(argv):
     data_dir = FLAGS.data_dir or os.environ.get(DATA_DIR_ENV) or None
     options = runner.Options(program=FLAGS.program, seed=FLAGS.seed, data_dir=data_dir,
                              threads=FLAGS.threads, batch_order=FLAGS.batch_order, api=FLAGS.api,
-                             numpy=FLAGS.numpy, timeout=FLAGS.timeout)
+                             numpy=FLAGS.numpy, print_floats=FLAGS.print_floats,
+                             timeout=FLAGS.timeout)
     # The program may define flags of the same names (tf.app.flags is absl's).
     for name in _OWN_FLAGS:
         delattr(FLAGS, name)

@@ -542,6 +542,16 @@ def test_printing_is_numpy_1_13s():
     ]
 
 
+def test_future_print_function_prints_floats_as_python2_unless_told():
+    """A program importing print_function from __future__ was written to run on Python 2."""
+    proc = run_original(f"--program={program('future_print.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == ["Accuracy: 0.92", "Hello, TensorFlow!"]
+    proc = run_original(f"--program={program('future_print.py')}", "--print_floats=py3")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == ["Accuracy: 0.9200000000000006", "b'Hello, TensorFlow!'"]
+
+
 def test_python2_prints_floats_as_python2_and_helpers_beside_are_converted():
     proc = run_original(f"--program={program('py2_print.py')}")
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -552,6 +562,7 @@ def test_python2_prints_floats_as_python2_and_helpers_beside_are_converted():
         "formatted: 0.333 2.0",
         "3 3.5 -4",
         "epoch 1 loss= 0.142857143",
+        "Hello, TensorFlow!",
     ]
     proc = run_original(f"--program={program('uses_py2_helper.py')}")
     assert proc.returncode == 0, proc.stderr[-2000:]

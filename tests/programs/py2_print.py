@@ -8,3 +8,4 @@ print "list keeps repr:", [0.1 + 0.2]
 print "formatted: %.3f" % (1.0 / 3), "%s" % 2.0
 print 7 / 2, 7.0 / 2, -7 / 2
 print "epoch", 1, "loss=", "{:.9f}".format(1.0 / 7)
+print b"Hello, TensorFlow!"

@@ -490,6 +490,14 @@ def py2_str(x):
     return text
 
 
+def _py2_text(a):
+    if type(a) is float:
+        return py2_str(a)
+    if type(a) is bytes:  # Python 2's str: printed as its characters, not as b'...'
+        return a.decode("utf-8", "replace")
+    return a
+
+
 def py2_print(*args, **kwargs):
-    """``print`` of a converted Python 2 program: floats as Python 2's ``print x`` showed them."""
-    return builtins.print(*(py2_str(a) if type(a) is float else a for a in args), **kwargs)
+    """``print`` of a Python 2 program: floats (and byte strings) as Python 2's ``print x`` showed them."""
+    return builtins.print(*(_py2_text(a) for a in args), **kwargs)

@@ -56,6 +56,7 @@ class Options:
     batch_order: str = "tf1.0"
     api: str = "auto"  # "auto", "tf1" or "tf2"
     numpy: str = "auto"  # "auto" or a NumPy version whose rules the program gets (era.py)
+    print_floats: str = "auto"  # "auto", "py2" or "py3": how print shows a float
     timeout: float | None = None  # seconds; None: no limit
 
 
@@ -66,17 +67,26 @@ class Prepared:
     code: types.CodeType
     python2: bool
     api: str
+    py2_print: bool  # print floats as Python 2 did
     era: era_rules.Era
     gpu: bool = False  # the program names a GPU device
     eager: bool = False  # a TF 1.x eager program (tf.enable_eager_execution())
 
 
-def _compile(text, path, display, era):
-    """(code, python2) for one file of the program (its own or a helper beside it)."""
+def _compile(text, path, display, era, print_floats="auto"):
+    """(code, python2, py2_print) for one file of the program (its own or a helper beside it).
+
+    Floats print as Python 2 printed them (``print_floats="auto"``) in a
+    Python 2 file, and in one that imports ``print_function`` from
+    ``__future__``: such a file was written to run on Python 2, and its
+    authors' recorded outputs show Python 2's ``0.92``.
+    """
     python2 = source.is_python2(text)
+    py2_print = print_floats == "py2" or print_floats == "auto" and (
+        python2 or source.future_print_function(text))
     if python2:
         text = source.convert_python2(text, display)
-    return source.compile_program(text, path, python2, era), python2
+    return source.compile_program(text, path, python2, era), python2, py2_print
 
 
 def prepare(options):
@@ -87,17 +97,19 @@ def prepare(options):
     eager = which == "tf1" and "enable_eager_execution" in source.code_names(text)
     era = (era_rules.parse(options.numpy) if options.numpy != "auto"
            else era_rules.default(which, eager=eager))
-    code, python2 = _compile(text, path, options.program, era)
+    code, python2, py2_print = _compile(text, path, options.program, era, options.print_floats)
     gpu = bool(re.search(r"""["'](/device:)?/?gpu:""", text, re.IGNORECASE))
-    return Prepared(path=path, code=code, python2=python2, api=which, era=era, gpu=gpu,
+    return Prepared(path=path, code=code, python2=python2, api=which, py2_print=py2_print,
+                    era=era, gpu=gpu,
                     eager=eager)
 
 
 class _Imports:
     """The program's ``__import__`` and ``__builtins__`` (one per Python flavour of its files)."""
 
-    def __init__(self, shim, era, notes=None):
+    def __init__(self, shim, era, notes=None, print_floats="auto"):
         self.shim = shim
+        self.print_floats = print_floats
         self.era = era
         self.numpy = era_rules.numpy_module(era)
         self.notes = notes or unattended.Notes()
@@ -117,9 +129,10 @@ class _Imports:
             return self.numpy
         return module
 
-    def builtins(self, python2):
+    def builtins(self, python2, py2_print):
         """The ``__builtins__`` of a file of the program."""
-        if python2 not in self._builtins:
+        key = python2, py2_print
+        if key not in self._builtins:
             namespace = dict(vars(builtins))
             namespace["__import__"] = self.__import__
             namespace.update(era_rules.helpers(self.era))
@@ -127,8 +140,10 @@ class _Imports:
                 namespace["input"] = unattended.answered_input(self.notes)
             if python2:
                 _python2_builtins(namespace, self.era)
-            self._builtins[python2] = namespace
-        return self._builtins[python2]
+            if py2_print:
+                namespace["print"] = era_rules.py2_print
+            self._builtins[key] = namespace
+        return self._builtins[key]
 
 
 def _interactive():
@@ -149,7 +164,6 @@ def _python2_builtins(namespace, era):
             source.py2_div, true_div=era_rules.true_div, floor_div=era_rules.floor_div)
     else:
         namespace[source.PY2_DIV_NAME] = source.py2_div
-    namespace["print"] = era_rules.py2_print
 
 
 class _LocalModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -206,8 +220,9 @@ class _LocalModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                                     "read by the archive's TF1 loader (--data_dir)")
             return
         path = module.__spec__.origin
-        code, python2 = _compile(source.read_program(path), path, path, self.imports.era)
-        module.__builtins__ = self.imports.builtins(python2)
+        code, python2, py2_print = _compile(source.read_program(path), path, path,
+                                           self.imports.era, self.imports.print_floats)
+        module.__builtins__ = self.imports.builtins(python2, py2_print)
         exec(code, module.__dict__)
 
 
@@ -315,15 +330,15 @@ def run_program(options, log=lambda *args: None):
     datasets.serve_keras_mnist(options.data_dir)
     era_rules.set_printing(prepared.era)
     log("%s%s", prepared.era.describe(),
-        "; Python 2 print of floats" if prepared.python2 else "")
+        "; Python 2 print of floats" if prepared.py2_print else "")
     notes = unattended.Notes()
     if prepared.gpu:
         notes.once("gpu", "the program's GPU devices (/gpu:N) run on the CPU (no GPU here)")
-    imports = _Imports(tf_module, prepared.era, notes)
+    imports = _Imports(tf_module, prepared.era, notes, options.print_floats)
 
     main = types.ModuleType("__main__")
     main.__file__ = prepared.path
-    main.__builtins__ = imports.builtins(prepared.python2)
+    main.__builtins__ = imports.builtins(prepared.python2, prepared.py2_print)
     saved = sys.modules.get("__main__"), list(sys.argv), list(sys.path)
     sys.modules["__main__"] = main
     sys.argv[:] = [options.program]

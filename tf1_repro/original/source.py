@@ -179,6 +179,16 @@ def _as_load(target):
     return node
 
 
+def future_print_function(source):
+    """True when the program imports ``print_function`` from ``__future__`` (it was written for Python 2 too)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    return any(isinstance(n, ast.ImportFrom) and n.module == "__future__"
+               and any(a.name == "print_function" for a in n.names) for n in tree.body)
+
+
 def _has_future_division(tree):
     return any(isinstance(n, ast.ImportFrom) and n.module == "__future__"
                and any(a.name == "division" for a in n.names) for n in tree.body)
