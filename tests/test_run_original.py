@@ -459,6 +459,8 @@ def test_numpy_view_has_the_removed_names():
     assert old.str is str and old.long is int and old.unicode is str and old.complex is complex
     assert old.asscalar(np.array([3.5])) == 3.5 and old.float_ is np.float64
     assert old.ndarray is np.ndarray and old.random is np.random
+    assert old.reshape(np.arange(4), newshape=[2, 2]).shape == (2, 2)
+    assert old.reshape(np.arange(4), (4, 1)).shape == (4, 1)
     assert era_rules.numpy_module(era_rules.parse("2")) is np
     assert not hasattr(era_rules.numpy_module(era_rules.parse("1.23")), "asscalar")
 

@@ -390,6 +390,13 @@ def _msort(a):
     return np.sort(a, axis=0)
 
 
+def _reshape(a, newshape=None, order="C", **kwargs):
+    """``np.reshape(a, newshape=...)``: the keyword NumPy 1.x had (2.4 removed it)."""
+    if "shape" in kwargs:
+        return np.reshape(a, kwargs.pop("shape"), order=order, **kwargs)
+    return np.reshape(a, newshape, order=order, **kwargs)
+
+
 def removed_names(era):
     """Names the era's NumPy had and today's has not (or has as something else)."""
     if not era.aliases and not era.promotion:
@@ -404,7 +411,7 @@ def removed_names(era):
             product=np.prod, cumproduct=np.cumprod, sometrue=np.any, alltrue=np.all,
             round_=np.round, int0=np.intp, uint0=np.uintp, bool8=np.bool_, object0=np.object_,
             str0=np.str_, bytes0=np.bytes_, void0=np.void, in1d=_in1d, asfarray=_asfarray,
-            mat=np.asmatrix, msort=_msort, trapz=np.trapezoid)
+            mat=np.asmatrix, msort=_msort, trapz=np.trapezoid, reshape=_reshape)
     if era.version < (1, 23):
         names.update(asscalar=_asscalar, alen=_alen)
     if era.version < (1, 18):
