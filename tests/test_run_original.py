@@ -183,6 +183,9 @@ def test_missing_names_say_which(tf):
         shim.contrib.slim
     with pytest.raises(api.MissingModule, match=r"^tf\.contrib\.estimator .*TensorFlow >= 2\.16$"):
         api.resolve_import(shim, "tensorflow.contrib.estimator", ("DNNClassifier",))
+    if not hasattr(tf.compat.v1, "estimator"):
+        with pytest.raises(api.MissingAttribute, match=r"^tf\.estimator .*TensorFlow >= 2\.16 "):
+            shim.estimator
     with pytest.raises(api.MissingAttribute, match=r"^tf\.nn\.no_such_op is not provided"):
         shim.nn.no_such_op
     assert not hasattr(shim, "no_such_name")  # still an AttributeError for hasattr

@@ -81,7 +81,8 @@ class ApiModule(types.ModuleType):
         try:
             value = getattr(self._real, name)
         except AttributeError:
-            raise MissingAttribute(f"{self._dotted}.{name}") from None
+            dotted = f"{self._dotted}.{name}"
+            raise MissingAttribute(dotted, _HINTS.get(dotted)) from None
         if isinstance(value, types.ModuleType) and value.__name__.startswith("tensorflow"):
             dotted = f"{self._dotted}.{name}"
             value = ApiModule(dotted, value, self._sub_extra.get(dotted, {}), self._sub_extra)
@@ -116,6 +117,7 @@ _HINTS = {
     "tf.contrib.slim": "its successor is the tf-slim package (pip install tf-slim)",
     "tf.contrib.estimator": "tf.estimator is gone from TensorFlow >= 2.16",
     "tf.contrib.learn.Estimator": "tf.estimator is gone from TensorFlow >= 2.16",
+    "tf.estimator": "it is gone from TensorFlow >= 2.16 (run the program on TensorFlow <= 2.15)",
 }
 
 _TABLES = {}
