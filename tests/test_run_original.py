@@ -513,6 +513,7 @@ uint8 array + 300: uint16 int8 array + 200: int16 uint8 array - 1: uint8 uint8 a
 in place: float32 1.100000023841858
 int array + 2.5: float64
 lists still add: [1, 2] strings: aa sets: [1, 2]
+builtin sum: float64 0.6000000163912773
 """
 
 

@@ -18,7 +18,8 @@ modules beside it), the rules of the NumPy release chosen with
   ``np.asscalar`` and ``np.alen`` (before 1.18 ``np.rank``).
 * **promotion** (NumPy < 2.0): value-based casting (the rule NEP 50
   replaced) wherever the program's own ``+ - * / // % ** << >> & | ^``
-  (and their ``x op= y``) meet a NumPy value: when only scalars meet
+  (and their ``x op= y``, and the built-in ``sum``) meet a NumPy value:
+  when only scalars meet
   (Python numbers, NumPy scalars, 0-d arrays) their types promote as
   types, so ``0 + np.float32(x)`` is float64; when an array meets a scalar
   of no higher kind the scalar counts by its value, so
@@ -273,12 +274,24 @@ def getitem(obj, key):
     return obj[key]
 
 
+_add = _BINOPS[operator.add]
+
+
+def era_sum(iterable, /, start=0):
+    """The built-in ``sum`` with the era's ``+`` (``sum`` of float32 scalars was float64)."""
+    total = start
+    for item in iterable:
+        total = _add(total, item)
+    return total
+
+
 def helpers(era):
-    """The names the rewritten code calls, for the program's built-ins."""
+    """The names the rewritten code calls, for the program's built-ins (and its ``sum``)."""
     names = {}
     if era.promotion:
         for fn in list(_BINOPS.values()) + list(_INPLACE.values()):
             names[_helper_name(fn)] = fn
+        names["sum"] = era_sum
     if era.index:
         names[_INDEX] = legacy_index
         names[_GETITEM] = getitem
