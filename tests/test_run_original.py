@@ -308,7 +308,7 @@ def test_tf1_eager_program_runs_eagerly_with_contrib_eager():
     proc = run_original(f"--program={program('tf1_eager.py')}")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.splitlines() == ["grads [12.0, 20.0]", "after 2.8 0.88", "d(t*t) at 3: 6.0",
-                                        "first [1. 2.] eager True"]
+                                        "first [1. 2.] eager True", "network [[3.]]"]
     assert "NumPy 1.14 rules" in proc.stderr
 
 

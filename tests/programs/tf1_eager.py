@@ -24,3 +24,16 @@ square_grad = tfe.gradients_function(lambda t: t * t)
 print("d(t*t) at 3:", square_grad(3.0)[0].numpy())
 batches = tfe.Iterator(tf.data.Dataset.from_tensor_slices(np.array([[1.0, 2.0], [3.0, 4.0]])))
 print("first", batches.next().numpy(), "eager", tf.executing_eagerly())
+
+
+class Doubler(tfe.Network):
+    def __init__(self):
+        super(Doubler, self).__init__()
+        self.dense = self.track_layer(tf.layers.Dense(
+            1, use_bias=False, kernel_initializer=tf.constant_initializer(2.0)))
+
+    def call(self, x):
+        return self.dense(x)
+
+
+print("network", Doubler()(tf.constant([[1.5]])).numpy())

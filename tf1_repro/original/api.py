@@ -512,16 +512,25 @@ def _contrib_eager(tf):
         next = __next__
         get_next = __next__
 
-    return Namespace("tf.contrib.eager", {
-        "Variable": tf.Variable, "implicit_gradients": implicit_gradients,
-        "implicit_value_and_gradients": implicit_value_and_gradients,
-        "gradients_function": gradients_function,
-        "value_and_gradients_function": value_and_gradients_function,
-        "GradientTape": tf.GradientTape, "Iterator": Iterator,
-        "enable_eager_execution": lambda *args, **kwargs: None,
-        "executing_eagerly": tf.executing_eagerly, "defun": tf.function,
-        "num_gpus": lambda: len(tf.config.list_physical_devices("GPU")),
-        "Checkpoint": tf.train.Checkpoint, "seterr": lambda *args, **kwargs: None})
+    def fill():
+        class Network(tf.keras.Model):
+            """``tfe.Network`` (TF 1.4-1.7): a model whose layers are ``track_layer``-ed."""
+
+            def track_layer(self, layer):
+                return layer
+
+        return {
+            "Variable": tf.Variable, "implicit_gradients": implicit_gradients,
+            "implicit_value_and_gradients": implicit_value_and_gradients,
+            "gradients_function": gradients_function,
+            "value_and_gradients_function": value_and_gradients_function,
+            "GradientTape": tf.GradientTape, "Iterator": Iterator, "Network": Network,
+            "enable_eager_execution": lambda *args, **kwargs: None,
+            "executing_eagerly": tf.executing_eagerly, "defun": tf.function,
+            "num_gpus": lambda: len(tf.config.list_physical_devices("GPU")),
+            "Checkpoint": tf.train.Checkpoint, "seterr": lambda *args, **kwargs: None}
+
+    return LazyNamespace("tf.contrib.eager", fill)
 
 
 def _tf0_sampled_loss(tf1, fn):
