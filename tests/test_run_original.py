@@ -666,3 +666,12 @@ def test_keras_mnist_offline_without_files_is_one_line(tmp_path):
     assert last.startswith(f"run_original.py: error: {program('tf2_keras_mnist.py')}:7: MNIST files "
                            f"missing from '{env_dir}'")
     assert not env_dir.exists()
+
+
+def test_failed_download_of_the_programs_own_data_is_one_line(tmp_path):
+    proc = run_original(f"--program={program('downloads_its_data.py')}", cwd=str(tmp_path))
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"run_original.py: error: {program('downloads_its_data.py')}:9: the program downloads "
+        "http://127.0.0.1:9/text8.zip itself, and that failed ([Errno 111] Connection refused)")

@@ -373,6 +373,13 @@ def run_program(options, log=lambda *args: None):
         sys.stderr.write(_program_traceback(e, prepared.path))
         raise ProgramFailed(f"{options.program} raised {type(e).__name__}", 1) from None
     except BaseException as e:  # the program's own error: its traceback, not ours
+        download = unattended.failed_download(e)
+        if download is not None:
+            line = _program_line(e.__traceback__, prepared.path)
+            where = f"{options.program}:{line}" if line else options.program
+            url, reason = download
+            raise ProgramFailed(f"{where}: the program downloads {url or 'its data'} itself, "
+                                f"and that failed ({reason})", 1) from None
         sys.stderr.write(_program_traceback(e, prepared.path))
         raise ProgramFailed(f"{options.program} raised {type(e).__name__}", 1) from None
     finally:

@@ -17,7 +17,8 @@ with one line, whatever it is doing (a watchdog thread, so a program stuck
 inside TensorFlow's C++ ends too).
 
 :func:`missing_package` turns a ``ModuleNotFoundError`` raised by the
-program's own ``import`` into the one line a user needs: what to install.
+program's own ``import`` into the one line a user needs: what to install;
+:func:`failed_download` does the same for data the program fetches itself.
 """
 import os
 import sys
@@ -159,3 +160,22 @@ def missing_package(exc, own_file):
         if name == known or name.startswith(known + "."):
             return name, PIP_NAMES[known]
     return name, name.split(".")[0].replace("_", "-")
+
+
+def failed_download(exc):
+    """``(url or None, reason)`` when ``exc`` is a download that failed (no network), else None."""
+    import socket
+    import urllib.error
+    if not isinstance(exc, (urllib.error.URLError, ConnectionError, socket.gaierror,
+                            socket.timeout)):
+        return None
+    url = None
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        for name in ("fullurl", "url"):
+            value = frame.f_locals.get(name)
+            if isinstance(value, str) and "://" in value:
+                url = value
+            elif hasattr(value, "full_url"):
+                url = value.full_url
+    reason = getattr(exc, "reason", None) or exc
+    return url, str(reason)
