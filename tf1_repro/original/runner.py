@@ -3,14 +3,23 @@
 :func:`run_program` is the whole job of scripts/run_original.py after its flags
 are parsed.  It must run in a process of its own: for a TF1 program it calls
 ``tf.compat.v1.disable_v2_behavior()`` (reference variables and graph mode,
-process-wide, as TF1 was) before the program's first statement, and it
+process-wide, as TF1 was) before the program's first statement (unless the
+program enables eager execution itself, TF 1.5-1.13 style), and it
 replaces ``__main__``, ``sys.argv`` and the program's ``__import__``.
 
 The program runs as ``__main__`` with ``sys.argv == [path]`` (its own argparse
 or ``tf.app.flags`` see no runner flags) and its folder first on
 ``sys.path``, as ``python path`` would.  Its ``import tensorflow`` (and only
 its own: modules it imports see the real TensorFlow) goes through a
-built-in ``__import__`` that returns the TF1 API of tf1_repro.original.api.
+built-in ``__import__`` that returns the TF1 API of tf1_repro.original.api,
+and its ``import numpy`` NumPy with the era's names (tf1_repro.original.era).
+Helper modules in the program's folder are read as the program is: converted
+from Python 2, ruled by the same NumPy era, with the same built-ins.
+
+Unattended (tf1_repro.original.unattended): waits for a person return at
+once with a note, ``timeout`` ends a program that never ends, and a missing
+package, a removed TF1 name or a failed download of the program's own data
+each end the run with one line.
 
 Seeding, ``seed`` not None:
 
