@@ -7,8 +7,14 @@ tensorflow as tf`` gives the TF1 API (``tf.compat.v1`` with v2 behaviour
 disabled, plus the names TF 1.0 removed), and ``from
 tensorflow.examples.tutorials.mnist import input_data`` reads MNIST through the
 archive's loader from --data_dir, in the batch order of --batch_order.
-Standard output is the program's own; the runner's diagnostics go to standard
-error.  A TF1 name the archive does not provide stops the run with one line
+The program's own code (and the helper modules beside it) gets the rules of
+the NumPy it was written for (--numpy, 1.13 for TF1 programs) and, when it is
+Python 2, Python 2's print of floats.  Standard output is the program's own;
+the runner's diagnostics go to standard error.  Nobody needs to be at the
+screen: plt.show(), plt.waitforbuttonpress() and input() return at once (a
+note each), --timeout=SECONDS stops a program that never ends, and a package
+the program imports but nobody installed is named in one line with its pip
+name.  A TF1 name the archive does not provide stops the run with one line
 naming the program's line.  What is provided, and how --seed and --threads
 act: tf1_repro/original/.
 """
@@ -40,10 +46,22 @@ flags.DEFINE_enum("api", "auto", ("auto", "tf1", "tf2"),
                   "Which TensorFlow the program was written for.  auto: TF1 when it uses any "
                   "graph-and-session name (placeholder, Session, input_data, ...), TF2 when it "
                   "uses only GradientTape / keras / tf.function.")
+flags.DEFINE_string("numpy", "auto",
+                    "The NumPy release whose rules the program's own code gets (its list-of-arrays "
+                    "indexing, np.int/np.float aliases, value-based scalar promotion, array "
+                    "printing): a version such as 1.13 or 1.16, or 2 for today's.  auto: 1.13 "
+                    "for TF1 programs, today's for TF2 ones.  See tf1_repro/original/era.py.")
+flags.DEFINE_enum("print_floats", "auto", ("auto", "py2", "py3"),
+                  "How print shows a float: py2 as Python 2 did (str, 12 significant digits: "
+                  "0.92), py3 as today (0.9200000000000007).  auto: py2 for Python 2 programs "
+                  "and for programs that import print_function from __future__.")
+flags.DEFINE_float("timeout", None, "Stop the program after this many seconds with one error "
+                   "line and exit status 124.  Unset: no limit.", lower_bound=0.001)
 flags.mark_flag_as_required("program")
 FLAGS = flags.FLAGS
 
-_OWN_FLAGS = ("program", "seed", "data_dir", "threads", "batch_order", "api")
+_OWN_FLAGS = ("program", "seed", "data_dir", "threads", "batch_order", "api", "numpy",
+              "print_floats", "timeout")
 
 
 def main(argv):
@@ -55,7 +73,9 @@ def main(argv):
     from tf1_repro.original import runner
     data_dir = FLAGS.data_dir or os.environ.get(DATA_DIR_ENV) or None
     options = runner.Options(program=FLAGS.program, seed=FLAGS.seed, data_dir=data_dir,
-                             threads=FLAGS.threads, batch_order=FLAGS.batch_order, api=FLAGS.api)
+                             threads=FLAGS.threads, batch_order=FLAGS.batch_order, api=FLAGS.api,
+                             numpy=FLAGS.numpy, print_floats=FLAGS.print_floats,
+                             timeout=FLAGS.timeout)
     # The program may define flags of the same names (tf.app.flags is absl's).
     for name in _OWN_FLAGS:
         delattr(FLAGS, name)

@@ -22,12 +22,13 @@ from tf1_repro.original import api, source
 PROGRAMS = os.path.join(REPO, "tests", "programs")
 
 
-def run_original(*args, cwd=None):
+def run_original(*args, cwd=None, extra_env=None):
     env = dict(os.environ)
     env.setdefault("TF1_REPRO_DATA_DIR", data_dir())
+    env.update(extra_env or {})
     cmd = [sys.executable, os.path.join(REPO, "scripts", "run_original.py"), *args]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd or REPO, env=env,
-                          timeout=600)
+                          timeout=600, stdin=subprocess.DEVNULL)
 
 
 def program(name):
@@ -176,11 +177,70 @@ def test_sessions_get_the_runners_config_and_graphs_its_seed(tf):
 
 def test_missing_names_say_which(tf):
     shim = api.build(tf)
-    with pytest.raises(api.MissingAttribute, match=r"^tf\.contrib\.rnn is not provided"):
-        shim.contrib.rnn
+    with pytest.raises(api.MissingAttribute, match=r"^tf\.contrib\.factorization is not provided"):
+        shim.contrib.factorization
+    with pytest.raises(api.MissingAttribute, match=r"pip install tf-slim\)$"):
+        shim.contrib.slim
+    with pytest.raises(api.MissingModule, match=r"^tf\.contrib\.estimator .*TensorFlow >= 2\.16$"):
+        api.resolve_import(shim, "tensorflow.contrib.estimator", ("DNNClassifier",))
+    if not hasattr(tf.compat.v1, "estimator"):
+        with pytest.raises(api.MissingAttribute, match=r"^tf\.estimator .*TensorFlow >= 2\.16 "):
+            shim.estimator
     with pytest.raises(api.MissingAttribute, match=r"^tf\.nn\.no_such_op is not provided"):
         shim.nn.no_such_op
     assert not hasattr(shim, "no_such_name")  # still an AttributeError for hasattr
+
+
+def test_tf0_nce_loss_argument_order(tf):
+    """TF 0.x's nce_loss(weights, biases, inputs, labels, ...) equals TF 1.x's (..., labels, inputs)."""
+    shim = api.build(tf)
+    values = []
+    for old_order in (True, False):
+        g = tf.Graph()
+        with g.as_default():
+            tf.compat.v1.set_random_seed(3)
+            weights = tf.constant(np.arange(20.0, dtype=np.float32).reshape(10, 2) / 20)
+            biases = tf.zeros([10])
+            inputs = tf.constant([[0.5, -1.0], [1.0, 2.0]])
+            labels = tf.constant([[1], [7]], dtype=tf.int64)
+            args = (inputs, labels) if old_order else (labels, inputs)
+            loss = shim.nn.nce_loss(weights, biases, *args, 3, 10)
+            with tf.compat.v1.Session(graph=g) as sess:
+                values.append(sess.run(loss).tolist())
+    assert values[0] == values[1]
+
+
+def test_contrib_seq2seq_sequence_loss(tf):
+    """Uniform logits over 3 classes: every step's cross entropy is log 3."""
+    shim = api.build(tf)
+    g = tf.Graph()
+    with g.as_default():
+        logits = tf.zeros([2, 4, 3])
+        targets = tf.constant([[0, 1, 2, 0], [1, 1, 1, 1]])
+        weights = tf.constant([[1.0, 1.0, 1.0, 0.0], [1.0, 1.0, 0.0, 0.0]])
+        fetches = [shim.contrib.seq2seq.sequence_loss(logits, targets, weights),
+                   shim.contrib.seq2seq.sequence_loss(logits, targets, weights,
+                                                      average_across_batch=False),
+                   shim.contrib.seq2seq.sequence_loss(logits, targets, weights,
+                                                      average_across_timesteps=False,
+                                                      average_across_batch=False)]
+        with tf.compat.v1.Session(graph=g) as sess:
+            mean, per_sequence, per_step = sess.run(fetches)
+    assert mean == pytest.approx(np.log(3), rel=1e-6)
+    assert per_sequence == pytest.approx([np.log(3)] * 2, rel=1e-6)
+    np.testing.assert_allclose(per_step, np.log(3) * np.array([[1, 1, 1, 0], [1, 1, 0, 0]]),
+                               rtol=1e-6)
+
+
+def test_contrib_names_from_tensorflows_upgrade_tables(tf):
+    """tf_upgrade_v2's renames of tf.contrib names, resolved on today's TensorFlow."""
+    shim = api.build(tf)
+    assert shim.contrib.data.AUTOTUNE is tf.data.experimental.AUTOTUNE
+    assert shim.contrib.framework.nest.flatten([1, [2, 3]]) == [1, 2, 3]
+    assert shim.contrib.util.constant_value is tf.get_static_value
+    assert shim.contrib.layers.recompute_grad is tf.recompute_grad  # beside the hand-made ones
+    table, _ = api.upgrade_table()
+    assert len(table) > 50
 
 
 def test_input_data_imports_resolve(tf, tmp_path):
@@ -189,8 +249,8 @@ def test_input_data_imports_resolve(tf, tmp_path):
     assert callable(found.input_data.read_data_sets)
     assert api.resolve_import(shim, "tensorflow", ()) is shim
     assert api.resolve_import(shim, "tensorflow.python.framework", ("ops",)) is None
-    with pytest.raises(api.MissingModule, match=r"tf\.contrib\.layers"):
-        api.resolve_import(shim, "tensorflow.contrib", ("layers",))
+    with pytest.raises(api.MissingModule, match=r"tf\.contrib\.factorization"):
+        api.resolve_import(shim, "tensorflow.contrib", ("factorization",))
 
 
 # ---------------------------------------------------------------------------
@@ -218,15 +278,67 @@ def test_tf0_program_with_seed_prints_what_its_self_seeded_twin_prints():
     assert lines[-1] == "numpy draw %.6f" % np.random.RandomState(3).rand()
 
 
+@pytest.mark.parametrize("threads", ["1", "0"])
+def test_gpu_devices_run_on_the_cpu_with_a_note(threads):
+    """Without soft placement TF stops at 'Cannot assign a device for operation' here."""
+    proc = run_original(f"--program={program('tf1_gpu_device.py')}", f"--threads={threads}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout == "[[7.0, 10.0], [15.0, 22.0]] 54.0\n"
+    assert proc.stderr.count("run_original.py: note: the program's GPU devices") == 1
+
+
+def test_tf0_rnn_modules_and_contrib_rnn_build_the_same_graph():
+    """tf0_rnn.py (TF 0.x rnn.rnn, rnn_cell, bidirectional_rnn) with --seed=4 prints what its
+    tf.contrib.rnn twin, seeding itself with 4, prints: the same cells, variables and numbers."""
+    old = run_original(f"--program={program('tf0_rnn.py')}", "--seed=4")
+    new = run_original(f"--program={program('tf1_rnn.py')}")
+    assert old.returncode == 0, old.stderr[-2000:]
+    assert new.returncode == 0, new.stderr[-2000:]
+    assert old.stdout == new.stdout
+    lines = old.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["steps", "both", "dense"]
+    assert lines[0].startswith("steps 4 last ") and lines[1].startswith("both ways 4 ")
+    assert "deprecated" not in old.stderr
+
+
+def test_tf1_eager_program_runs_eagerly_with_contrib_eager():
+    """Expected by hand: loss = (3*1+1-2)^2 + (3*2+1-3)^2, so dL/dw = 2*2*1 + 2*4*2 = 20 and
+    dL/db = 2*2 + 2*4 = 12; one step of 0.01 gives w = 2.8, b = 0.88.  NumPy 1.14's printing
+    ([1. 2.]): an eager program is of 2018 or later."""
+    proc = run_original(f"--program={program('tf1_eager.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == ["grads [12.0, 20.0]", "after 2.8 0.88", "d(t*t) at 3: 6.0",
+                                        "first [1. 2.] eager True", "network [[3.]]"]
+    assert "NumPy 1.14 rules" in proc.stderr
+
+
+def test_tf1_mnist_tutorial_library_is_served():
+    """fully_connected_feed.py's import: the tutorial's inference/loss/training/evaluation."""
+    proc = run_original(f"--program={program('tf1_mnist_feed.py')}", "--seed=1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines()[4:] == [
+        "names ['hidden1/biases', 'hidden1/weights'] 10", "loss falls True correct True",
+        "global step 200"]
+
+
+def test_input_data_py_beside_the_program_is_the_archives_loader():
+    """A copy of TF1's input_data.py (Python 2, downloading from a dead server) is not run."""
+    proc = run_original(f"--program={program(os.path.join('own_input_data', 'program.py'))}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines()[-1] == "(55000, 784) (10000, 10)"
+    assert "downloading" not in proc.stdout
+    assert proc.stderr.count("run_original.py: note: input_data.py beside the program") == 1
+
+
 def test_missing_api_is_one_line_naming_the_program_line():
     proc = run_original(f"--program={program('tf1_missing_api.py')}")
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
-    assert last == (f"run_original.py: error: {program('tf1_missing_api.py')}:6: tf.contrib.rnn "
-                    "is not provided by tf.compat.v1 on this TensorFlow nor by tf1_repro's TF1 "
-                    "stand-ins")
+    assert last == (f"run_original.py: error: {program('tf1_missing_api.py')}:6: "
+                    "tf.contrib.factorization is not provided by tf.compat.v1 on this "
+                    "TensorFlow nor by tf1_repro's TF1 stand-ins")
 
 
 def test_program_sees_only_its_own_argv_and_flags():
@@ -248,6 +360,7 @@ def test_tf2_program_runs_eagerly_with_keras_seeding(tf):
 
 @pytest.mark.parametrize("args, message", [
     (["--program=/no/such/file.py"], "--program=/no/such/file.py: cannot read"),
+    ([f"--program={program('np_era_rules.py')}", "--numpy=1.x"], "--numpy=1.x: not a NumPy version"),
     ([], "Flag --program must have a value other than None"),  # absl's own wording
 ])
 def test_bad_input_fails_before_running_anything(args, message):
@@ -256,3 +369,309 @@ def test_bad_input_fails_before_running_anything(args, message):
     assert proc.stdout == ""
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------------------
+# The era's NumPy and Python 2 printing (tf1_repro/original/era.py)
+# ---------------------------------------------------------------------------
+# Expected values are what NumPy 1.22 (promotion, indexing, aliases), NumPy
+# 1.13.3 (printing) and Python 2.7 (print) gave for the same lines, run
+# outside the suite; each is also what the rule's reasoning gives.
+
+from tf1_repro.original import era as era_rules  # noqa: E402
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    (0, np.float32(0.5), np.float64),                     # scalars promote as types
+    (np.float32(1.5), 2.0, np.float64),
+    (np.uint8(200), 100, np.int64),
+    (np.array(1.0, np.float32), 1e-14, np.float64),       # a 0-d array is a scalar
+    (np.ones(3, np.float32), np.float64(0.1), np.float32),  # an array keeps its type...
+    (np.array([1], np.uint8), 300, np.uint16),              # ...unless the value needs more
+    (np.array([1], np.int8), 200, np.int16),
+    (np.array([1], np.int8), 100, np.int8),                 # 100 fits int8 ("small unsigned")
+    (np.array([1], np.uint8), -1, np.int16),
+    (np.array([1], np.int32), 2.5, np.float64),             # a higher kind promotes as a type
+])
+def test_value_based_promotion_is_numpy_1x(a, b, expected):
+    assert era_rules.legacy_result_type(a, b) == np.dtype(expected)
+    add = era_rules._BINOPS[__import__("operator").add]
+    assert np.asarray(add(a, b)).dtype == np.dtype(expected)
+    assert np.asarray(add(b, a)).dtype == np.dtype(expected)
+
+
+def test_promotion_leaves_everything_else_alone():
+    add = era_rules._BINOPS[__import__("operator").add]
+    assert era_rules.legacy_result_type(np.ones(2), np.ones(2, np.float32)) is None
+    assert era_rules.legacy_result_type(np.array(["a"]), "b") is None
+    assert add([1], [2]) == [1, 2] and add("a", "b") == "ab" and add(1, 2) == 3
+    assert era_rules.legacy_result_type(2 ** 70, np.int64(1)) is None  # beyond int64: NumPy 2 decides
+
+
+def test_list_holding_sequences_is_a_tuple_index():
+    a = np.arange(12).reshape(6, 2)
+    rows = np.array([1, 2, 4])
+    assert era_rules.getitem(a, [rows]).shape == (3, 2)
+    assert era_rules.getitem(a, [rows, [1]]).tolist() == [3, 5, 9]
+    assert era_rules.getitem(a, [slice(1, 3), 0]).tolist() == [2, 4]
+    assert era_rules.getitem(a, [np.array(1), 0]) == 2  # a 0-d array counts as a sequence
+    assert era_rules.getitem(a, [0, 5]).shape == (2, 2)  # plain ints: still an array index
+    assert era_rules.getitem(a, [np.int64(0), np.int64(5)]).shape == (2, 2)
+    assert era_rules.legacy_index([10, 20], [rows]) == [rows]  # only arrays are indexed so
+    fields = np.zeros(2, dtype=[("x", float), ("y", float)])
+    assert era_rules.legacy_index(fields, ["x", "y"]) == ["x", "y"]
+
+
+def test_rewrite_reaches_operators_and_subscripts_only_where_needed():
+    import ast
+    era = era_rules.parse("1.13")
+    code = "a = b + c\na += 1\nd = e[[f]]\ne[[f]] = 0\ng = e[0] + e[1:] + e[1, 2] + e[-1]\n"
+    text = ast.unparse(era_rules.rewrite(ast.parse(code), era))
+    assert "__tf1_repro_era_add__(b, c)" in text
+    assert "a = __tf1_repro_era_iadd__(a, 1)" in text
+    assert "d = __tf1_repro_era_getitem__(e, [f])" in text
+    assert "e[__tf1_repro_era_index__(e, [f])] = 0" in text
+    assert "e[0]" in text and "e[1:]" in text and "e[1, 2]" in text and "e[-1]" in text
+    assert ast.unparse(era_rules.rewrite(ast.parse(code), era_rules.parse("2"))) == \
+        ast.unparse(ast.parse(code))
+
+
+@pytest.mark.parametrize("version, index, aliases, promotion, printing", [
+    ("1.13", True, True, True, "1.13"), ("1.16", True, True, True, "1.25"),
+    ("1.23", False, True, True, "1.25"), ("1.26", False, False, True, "1.25"),
+    ("2", False, False, False, None), ("2.1", False, False, False, None),
+])
+def test_each_rule_ends_with_its_numpy_release(version, index, aliases, promotion, printing):
+    era = era_rules.parse(version)
+    assert (era.index, era.aliases, era.promotion, era.legacy_print) == \
+        (index, aliases, promotion, printing)
+
+
+def test_era_defaults_and_bad_values():
+    assert era_rules.default("tf1").label == "1.13"
+    assert era_rules.default("tf1", eager=True).label == "1.14"
+    assert era_rules.default("tf2").label == "2"
+    for bad in ("1.x", "3", "", "0.9", "1.2"):
+        with pytest.raises(UsageError, match="--numpy="):
+            era_rules.parse(bad)
+
+
+def test_numpy_view_has_the_removed_names():
+    old = era_rules.numpy_module(era_rules.parse("1.13"))
+    assert old.int is int and old.float is float and old.bool is bool and old.object is object
+    assert old.str is str and old.long is int and old.unicode is str and old.complex is complex
+    assert old.asscalar(np.array([3.5])) == 3.5 and old.float_ is np.float64
+    assert old.ndarray is np.ndarray and old.random is np.random
+    assert old.reshape(np.arange(4), newshape=[2, 2]).shape == (2, 2)
+    assert old.reshape(np.arange(4), (4, 1)).shape == (4, 1)
+    assert era_rules.numpy_module(era_rules.parse("2")) is np
+    assert not hasattr(era_rules.numpy_module(era_rules.parse("1.23")), "asscalar")
+
+
+@pytest.mark.parametrize("value, text", [
+    (0.92 + 7e-15, "0.92"), (1.0 / 3, "0.333333333333"), (2.0, "2.0"), (1e16, "1e+16"),
+    (-0.5, "-0.5"), (1e-7, "1e-07"), (float("inf"), "inf"), (123456789012345.0, "1.23456789012e+14"),
+])
+def test_python2_str_of_a_float(value, text):
+    assert era_rules.py2_str(value) == text
+
+
+def test_python2_that_parses_as_python3_is_detected():
+    assert source.is_python2("import os\nclasses = sorted(os.walk('.').next()[1])\n")
+    assert source.is_python2("pairs = zip([1], [2]).next()\n")
+    assert source.is_python2("d = {1: 2}\nfirst = d.keys()[0]\n")
+    assert source.is_python2("import sys\nprint >>sys.stderr, 'x'\n")
+    assert not source.is_python2("batch = dataset_iter.next()\n")  # tfe.Iterator had next()
+    assert not source.is_python2("x = d.keys()\ny = arr[0]\nz = a >> 2\n")
+    converted = source.convert_python2("import os\nwalk = os.walk('.').next()\n", "p.py")
+    assert "walk = next(os.walk('.'))" in converted
+
+
+def test_numpy_np_unicode_is_not_python2():
+    assert not source.is_python2("import numpy as np\nx = np.unicode\n")
+    assert source.is_python2("import itertools\nz = itertools.izip([1], [2])\n")
+    assert source.is_python2("d = {}\nok = d.has_key(1)\n")
+
+
+NP_ERA_RULES_OUTPUT = """\
+list of one array: (3, 2) [3.0, 5.0, 9.0]
+list of two: [3.0, 5.0, 9.0]
+list of ints: (2, 2)
+list with a slice: [2.0, 4.0]
+held in a name: (3, 2)
+stacked: (6, 2)
+assigned: [0.0, 1.0, 1.0, 0.0, 1.0, 0.0]
+aliases: int64 2.5 True True x 7 True (1+2j)
+asscalar: 4.0 float_: True NaN: True product: 6
+accumulated: float64 0.6000000163912773
+augmented: float64 0.10000000149011612
+scalar times float: float64 divided: 0.3333333333333333
+uint8 scalar: 300 int64
+0-d array: float64 False
+array times float64: float32
+uint8 array + 300: uint16 int8 array + 200: int16 uint8 array - 1: uint8 uint8 array + -1: int16
+in place: float32 1.100000023841858
+int array + 2.5: float64
+lists still add: [1, 2] strings: aa sets: [1, 2]
+builtin sum: float64 0.6000000163912773
+"""
+
+
+def test_program_gets_numpy_1x_rules_and_says_so():
+    """np_era_rules.py printed these lines under NumPy 1.22; NumPy 2 reads line 13 otherwise."""
+    proc = run_original(f"--program={program('np_era_rules.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout == NP_ERA_RULES_OUTPUT
+    notes = [line for line in proc.stderr.splitlines() if "NumPy 1.13 rules" in line]
+    assert len(notes) == 1
+
+
+def test_numpy_2_flag_gives_todays_rules():
+    proc = run_original(f"--program={program('np_era_rules.py')}", "--numpy=2")
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[0] == "list of one array: (1, 3, 2) [[4.0, 5.0]]"
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"run_original.py: error: {program('np_era_rules.py')} raised ValueError")
+
+
+def test_printing_is_numpy_1_13s():
+    proc = run_original(f"--program={program('np_printing.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "[[ 12.]]",
+        "[  5.00000000e-01   9.99999975e-06   1.23250000e+02]",
+        "[[ 0.99714959]] [[ 1.]]",
+        "0.3 0.1 0.333333",
+        "923.0 0.33333333333333331",
+        "[0 1 2] [ True False] [  1.00000000e+10   1.00000000e+00]",
+        "cost: 0.47500000149",
+    ]
+
+
+def test_future_print_function_prints_floats_as_python2_unless_told():
+    """A program importing print_function from __future__ was written to run on Python 2."""
+    proc = run_original(f"--program={program('future_print.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == ["Accuracy: 0.92", "Hello, TensorFlow!"]
+    proc = run_original(f"--program={program('future_print.py')}", "--print_floats=py3")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == ["Accuracy: 0.9200000000000006", "b'Hello, TensorFlow!'"]
+
+
+def test_python2_prints_floats_as_python2_and_helpers_beside_are_converted():
+    proc = run_original(f"--program={program('py2_print.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "Accuracy: 0.92",
+        "0.92 0.3 0.333333333333 2.0 1e+16 -0.5 1e-07 inf",
+        "list keeps repr: [0.30000000000000004]",
+        "formatted: 0.333 2.0",
+        "3 3.5 -4",
+        "epoch 1 loss= 0.142857143",
+        "Hello, TensorFlow!",
+    ]
+    proc = run_original(f"--program={program('uses_py2_helper.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "batches of 3 over 2 steps", "[1.0, 4.0]", "float64 0.30000000447034836 float64"]
+
+
+# ---------------------------------------------------------------------------
+# Nobody at the screen: waits answered, --timeout, missing packages
+# ---------------------------------------------------------------------------
+
+def test_waits_for_a_person_return_at_once_with_one_note_each():
+    proc = run_original(f"--program={program('waits_for_a_person.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == ["shown", "pressed None None",
+                                        "Press Enter to go on: answer ''", "done"]
+    notes = [line for line in proc.stderr.splitlines() if line.startswith("run_original.py: note:")]
+    assert [n.split(": ")[2].split("(")[0].strip() for n in notes] == [
+        "plt.show", "plt.waitforbuttonpress", "input"]
+
+
+def test_timeout_ends_a_program_stuck_in_tensorflow():
+    proc = run_original(f"--program={program('never_ends.py')}", "--timeout=5")
+    assert proc.returncode == 124
+    assert proc.stdout == "waiting for the queue\n"  # what it printed before is kept
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"run_original.py: error: {program('never_ends.py')} was still running after 5 s "
+        "(--timeout=5); stopped")
+
+
+def test_missing_package_is_one_line_naming_what_to_install():
+    try:
+        import sklearn  # noqa: F401
+        pytest.skip("scikit-learn is installed here")
+    except ImportError:
+        pass
+    proc = run_original(f"--program={program('needs_sklearn.py')}")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"run_original.py: error: {program('needs_sklearn.py')}:5: the program imports "
+        "sklearn, which is not installed: pip install scikit-learn")
+
+
+def test_missing_tf0_module_is_a_missing_api_line():
+    proc = run_original(f"--program={program('tf0_models_rnn.py')}")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"run_original.py: error: {program('tf0_models_rnn.py')}:5: tf.models is not provided "
+        "by tf.compat.v1 on this TensorFlow nor by tf1_repro's TF1 stand-ins")
+
+
+def test_pip_names_of_common_imports():
+    from tf1_repro.original import unattended
+
+    def raised(name):
+        try:
+            exec(f"import {name}", {})
+        except ModuleNotFoundError as e:
+            return e
+    own = lambda filename: filename == "<string>"  # noqa: E731
+    assert unattended.missing_package(raised("sklearn_not_here.utils"), own) == (
+        "sklearn_not_here", "sklearn-not-here")
+    e = ModuleNotFoundError("No module named 'cv2'", name="cv2")
+    assert unattended.missing_package(e, own) is None  # not raised by the program's import
+
+
+def _idx(name, offset):
+    import gzip
+    with gzip.open(os.path.join(data_dir(), name)) as f:
+        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
+
+
+def test_keras_mnist_load_data_is_served_from_the_data_folder():
+    """tf.keras.datasets.mnist.load_data() gives Keras' arrays, read from --data_dir's IDX files."""
+    train_images = _idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 28, 28)
+    test_images = _idx("t10k-images-idx3-ubyte.gz", 16).reshape(-1, 28, 28)
+    first, last = int(_idx("train-labels-idx1-ubyte.gz", 8)[0]), int(_idx("t10k-labels-idx1-ubyte.gz", 8)[-1])
+    proc = run_original(f"--program={program('tf2_keras_mnist.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "train (60000, 28, 28) uint8 (60000,) uint8", "test (10000, 28, 28) (10000,)",
+        f"first {first} {int(train_images[0].sum())} last {last} {int(test_images[-1].sum())}",
+        "scaled float64 1.0", "same True"]
+
+
+def test_keras_mnist_offline_without_files_is_one_line(tmp_path):
+    env_dir = tmp_path / "empty"
+    proc = run_original(f"--program={program('tf2_keras_mnist.py')}", f"--data_dir={env_dir}",
+                        extra_env={"TF1_REPRO_MNIST_URL": "http://127.0.0.1:9/"})  # offline
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"run_original.py: error: {program('tf2_keras_mnist.py')}:7: MNIST files "
+                           f"missing from '{env_dir}'")
+    assert not env_dir.exists()
+
+
+def test_failed_download_of_the_programs_own_data_is_one_line(tmp_path):
+    proc = run_original(f"--program={program('downloads_its_data.py')}", cwd=str(tmp_path))
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"run_original.py: error: {program('downloads_its_data.py')}:9: the program downloads "
+        "http://127.0.0.1:9/text8.zip itself, and that failed ([Errno 111] Connection refused)")

@@ -7,6 +7,10 @@ scripts/run_original.py is the command line; the pieces are here:
 * :mod:`tf1_repro.original.api`: the TF1 API (``tf.compat.v1`` plus the names
   TF 1.0 removed, TF 0.x argument orders, seeded graphs, configured sessions,
   ``input_data``);
+* :mod:`tf1_repro.original.era`: the NumPy release the program was written
+  for (its indexing, aliases, scalar promotion and printing) and Python 2's
+  print of floats, given to the program's own code only;
 * :mod:`tf1_repro.original.runner`: seeding, ``__main__`` and ``sys.argv``,
-  and the one-line report of a missing API.
+  helper modules beside the program (read like the program), and the
+  one-line report of a missing API.
 """

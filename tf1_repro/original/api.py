@@ -7,7 +7,8 @@ is disabled, so variables are TF1 reference variables), plus:
 * the names TensorFlow 1.0 removed or renamed (``tf.sub``, ``tf.mul``,
   ``tf.neg``, ``tf.select``, ``tf.pack``, ``tf.scalar_summary``,
   ``tf.train.SummaryWriter``, ...), each mapped to its successor;
-* TF 0.x argument orders: ``tf.concat(dim, values)`` and
+* TF 0.x argument orders: ``tf.nn.nce_loss(weights, biases, inputs,
+  labels, ...)`` (and ``sampled_softmax_loss``), ``tf.concat(dim, values)`` and
   ``tf.split(dim, num, value)`` (told apart from TF1's by the type of the
   first argument), and the positional ``(logits, labels)`` of the three
   cross-entropy functions (TF 1.0 made them keyword-only, so a positional
@@ -17,11 +18,21 @@ is disabled, so variables are TF1 reference variables), plus:
 * ``tf.Graph`` and ``tf.reset_default_graph`` that give every graph the
   runner's graph-level seed, as ``tf.set_random_seed(S)`` at the top of the
   program would have for its first graph;
+* ``tf.contrib.rnn`` (TF 1.x's cells and static RNNs), the
+  ``tf.contrib.layers`` pieces tutorials used (``flatten``,
+  ``fully_connected``, ``conv2d``, ``max_pool2d``, Xavier initialisers,
+  ``l2_regularizer``), ``tf.contrib.seq2seq.sequence_loss``, and TF 0.x's ``tensorflow.python.ops.rnn``
+  (``rnn.rnn``, ``rnn.bidirectional_rnn``) and ``rnn_cell``;
+* ``tensorflow.examples.tutorials.mnist.mnist``, the tutorial's model
+  library (``inference``, ``loss``, ``training``, ``evaluation``);
 * ``tensorflow.examples.tutorials.mnist.input_data`` (and
   ``tf.contrib.learn.datasets.mnist``), served by tf1_repro.mnist in the
   batch order of the TF release chosen.
 
-Whatever is neither in ``tf.compat.v1`` nor here raises :class:`MissingAPI`
+Other ``tf.contrib`` names come from TensorFlow's own upgrade tables
+(``tf_upgrade_v2``'s renames: ``tf.contrib.data``, ``framework``,
+``summary``, ...), and ``tf.contrib.slim`` from the tf-slim package when it is
+installed.  Whatever is neither in ``tf.compat.v1`` nor here raises :class:`MissingAPI`
 naming the dotted name the program asked for (``tf.contrib.rnn``); the runner
 turns it into one line naming the program's file and line.
 """
@@ -34,9 +45,9 @@ import numpy as np
 class MissingAPI(Exception):
     """Mixin of the errors for a TF1 name the archive does not provide."""
 
-    def __init__(self, api):
+    def __init__(self, api, hint=None):
         super().__init__(f"{api} is not provided by tf.compat.v1 on this TensorFlow "
-                         "nor by tf1_repro's TF1 stand-ins")
+                         "nor by tf1_repro's TF1 stand-ins" + (f"; {hint}" if hint else ""))
         self.api = api
 
 
@@ -70,7 +81,8 @@ class ApiModule(types.ModuleType):
         try:
             value = getattr(self._real, name)
         except AttributeError:
-            raise MissingAttribute(f"{self._dotted}.{name}") from None
+            dotted = f"{self._dotted}.{name}"
+            raise MissingAttribute(dotted, _HINTS.get(dotted)) from None
         if isinstance(value, types.ModuleType) and value.__name__.startswith("tensorflow"):
             dotted = f"{self._dotted}.{name}"
             value = ApiModule(dotted, value, self._sub_extra.get(dotted, {}), self._sub_extra)
@@ -92,7 +104,80 @@ class Namespace(types.ModuleType):
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        raise MissingAttribute(f"{self._dotted}.{name}")
+        dotted = f"{self._dotted}.{name}"
+        found = _from_upgrade_tables(dotted)
+        if found is None:
+            raise MissingAttribute(dotted, _HINTS.get(dotted))
+        self.__dict__[name] = found
+        return found
+
+
+# Where a removed TF1 name went, when it went to a package of its own.
+_HINTS = {
+    "tf.contrib.slim": "its successor is the tf-slim package (pip install tf-slim)",
+    "tf.contrib.estimator": "tf.estimator is gone from TensorFlow >= 2.16",
+    "tf.contrib.learn.Estimator": "tf.estimator is gone from TensorFlow >= 2.16",
+    "tf.estimator": "it is gone from TensorFlow >= 2.16 (run the program on TensorFlow <= 2.15)",
+}
+
+_TABLES = {}
+
+
+def upgrade_table():
+    """TensorFlow's own ``tf_upgrade_v2`` renames of ``tf.contrib`` names (name -> TF2 name)."""
+    if "contrib" not in _TABLES:
+        try:
+            from tensorflow.tools.compatibility import all_renames_v2
+            renames = dict(all_renames_v2.symbol_renames)
+        except ImportError:  # a TensorFlow without the upgrade tool
+            renames = {}
+        table = {k: v for k, v in renames.items() if k.startswith("tf.contrib.")}
+        prefixes = set()
+        for key in table:
+            parts = key.split(".")
+            prefixes.update(".".join(parts[:i]) for i in range(2, len(parts)))
+        _TABLES["contrib"] = (table, prefixes)
+    return _TABLES["contrib"]
+
+
+def _from_upgrade_tables(dotted):
+    """``tf.contrib.<name>`` from TensorFlow's upgrade tables: the object, a namespace, or None."""
+    if not dotted.startswith("tf.contrib."):
+        return None
+    table, prefixes = upgrade_table()
+    if dotted in table:
+        import tensorflow as real_tf
+        node = real_tf
+        for part in table[dotted].split(".")[1:]:
+            node = getattr(node, part, None)
+            if node is None:
+                return None
+        return node
+    if dotted in prefixes:
+        return Namespace(dotted, {})
+    return None
+
+
+class LazyNamespace(Namespace):
+    """A Namespace filled on first use (``tf.nn.rnn_cell`` loads Keras 2 when first touched)."""
+
+    def __init__(self, dotted, fill):
+        super().__init__(dotted, {})
+        self.__dict__["_fill"] = fill
+
+    def __getattr__(self, name):
+        fill = self.__dict__.pop("_fill", None)
+        if fill is not None:
+            self.__dict__.update(fill())
+            if name in self.__dict__:
+                return self.__dict__[name]
+        return super().__getattr__(name)
+
+    def __dir__(self):
+        fill = self.__dict__.pop("_fill", None)
+        if fill is not None:
+            self.__dict__.update(fill())
+        return sorted(k for k in self.__dict__ if not k.startswith("_"))
 
 
 # ---------------------------------------------------------------------------
@@ -131,6 +216,62 @@ def make_input_data(data_dir, batch_order, emit=print):
     module.read_data_sets = read_data_sets
     module.DataSet = mnist.DataSet
     module.dense_to_one_hot = mnist.dense_to_one_hot
+    return module
+
+
+def make_tutorial_mnist(tf1):
+    """``tensorflow.examples.tutorials.mnist.mnist``: the model library of TF1's MNIST tutorial.
+
+    ``fully_connected_feed.py`` imports it: ``inference`` (two ReLU layers
+    and a linear one, truncated-normal weights of stddev 1/sqrt(fan-in) in
+    the name scopes ``hidden1``, ``hidden2``, ``softmax_linear``), ``loss``
+    (mean sparse softmax cross entropy), ``training`` (a ``loss`` scalar
+    summary, plain gradient descent and a ``global_step``) and
+    ``evaluation`` (the count of top-1 hits).
+    """
+    import math
+
+    num_classes, image_size = 10, 28
+    image_pixels = image_size * image_size
+
+    def layer(scope, inputs, fan_in, units, relu):
+        with tf1.name_scope(scope):
+            weights = tf1.Variable(
+                tf1.truncated_normal([fan_in, units], stddev=1.0 / math.sqrt(float(fan_in))),
+                name="weights")
+            biases = tf1.Variable(tf1.zeros([units]), name="biases")
+            out = tf1.matmul(inputs, weights) + biases
+            return tf1.nn.relu(out) if relu else out
+
+    def inference(images, hidden1_units, hidden2_units):
+        """Logits of the tutorial's two-hidden-layer network."""
+        hidden1 = layer("hidden1", images, image_pixels, hidden1_units, True)
+        hidden2 = layer("hidden2", hidden1, hidden1_units, hidden2_units, True)
+        return layer("softmax_linear", hidden2, hidden2_units, num_classes, False)
+
+    def loss(logits, labels):
+        """Mean cross entropy of the logits against integer labels."""
+        labels = tf1.cast(labels, tf1.int64)
+        cross_entropy = tf1.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=labels, logits=logits, name="xentropy")
+        return tf1.reduce_mean(cross_entropy, name="xentropy_mean")
+
+    def training(loss, learning_rate):
+        """The training op: gradient descent on ``loss``, counting ``global_step``."""
+        tf1.summary.scalar("loss", loss)
+        optimizer = tf1.train.GradientDescentOptimizer(learning_rate)
+        global_step = tf1.Variable(0, name="global_step", trainable=False)
+        return optimizer.minimize(loss, global_step=global_step)
+
+    def evaluation(logits, labels):
+        """How many of the batch's labels are the logits' top class."""
+        correct = tf1.nn.in_top_k(logits, labels, 1)
+        return tf1.reduce_sum(tf1.cast(correct, tf1.int32))
+
+    module = types.ModuleType("tensorflow.examples.tutorials.mnist.mnist")
+    module.__dict__.update(NUM_CLASSES=num_classes, IMAGE_SIZE=image_size,
+                           IMAGE_PIXELS=image_pixels, inference=inference, loss=loss,
+                           training=training, evaluation=evaluation)
     return module
 
 
@@ -193,14 +334,237 @@ def _cross_entropy(fn, positional):
     return wrapped
 
 
-def build(tf, session_config=None, seed=None, input_data=None):
+def _contrib_rnn(tf1):
+    """``tf.contrib.rnn`` of TF 1.x: its cells and static RNNs, all in ``tf.compat.v1``."""
+    def fill():
+        cells = tf1.nn.rnn_cell
+        names = {n: getattr(cells, n) for n in dir(cells) if not n.startswith("_")}
+        names.update(static_rnn=tf1.nn.static_rnn,
+                     static_bidirectional_rnn=tf1.nn.static_bidirectional_rnn,
+                     static_state_saving_rnn=tf1.nn.static_state_saving_rnn)
+        return names
+    return LazyNamespace("tf.contrib.rnn", fill)
+
+
+def _quietly(fn, *args, **kwargs):
+    """``fn(...)`` without its deprecation warning (the program called contrib, not tf.layers)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+def _contrib_layers(tf1):
+    """The ``tf.contrib.layers`` pieces tutorials used, on ``tf.compat.v1.layers``.
+
+    The arguments and defaults are contrib's (``fully_connected`` and
+    ``conv2d`` apply ReLU unless told otherwise; Xavier initialisation,
+    zero biases); variable names are ``tf.layers``'.
+    """
+    def flatten(inputs, outputs_collections=None, scope=None):
+        return _quietly(tf1.layers.flatten, inputs, name=scope)
+
+    def fully_connected(inputs, num_outputs, activation_fn=tf1.nn.relu, normalizer_fn=None,
+                        normalizer_params=None, weights_initializer=None,
+                        weights_regularizer=None, biases_initializer=tf1.zeros_initializer(),
+                        biases_regularizer=None, reuse=None, variables_collections=None,
+                        outputs_collections=None, trainable=True, scope=None):
+        if normalizer_fn is not None:
+            raise MissingAttribute("tf.contrib.layers.fully_connected(normalizer_fn=...)")
+        return _quietly(
+            tf1.layers.dense, inputs, num_outputs, activation=activation_fn,
+            use_bias=biases_initializer is not None,
+            kernel_initializer=weights_initializer or tf1.glorot_uniform_initializer(),
+            bias_initializer=biases_initializer or tf1.zeros_initializer(),
+            kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
+            trainable=trainable, name=scope, reuse=reuse)
+
+    def conv2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None,
+               rate=1, activation_fn=tf1.nn.relu, normalizer_fn=None, normalizer_params=None,
+               weights_initializer=None, weights_regularizer=None,
+               biases_initializer=tf1.zeros_initializer(), biases_regularizer=None, reuse=None,
+               variables_collections=None, outputs_collections=None, trainable=True,
+               scope=None):
+        if normalizer_fn is not None:
+            raise MissingAttribute("tf.contrib.layers.conv2d(normalizer_fn=...)")
+        fmt = "channels_first" if data_format and data_format.startswith("NC") else "channels_last"
+        return _quietly(
+            tf1.layers.conv2d, inputs, num_outputs, kernel_size, strides=stride, padding=padding.lower(),
+            data_format=fmt, dilation_rate=rate, activation=activation_fn,
+            use_bias=biases_initializer is not None,
+            kernel_initializer=weights_initializer or tf1.glorot_uniform_initializer(),
+            bias_initializer=biases_initializer or tf1.zeros_initializer(),
+            kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
+            trainable=trainable, name=scope, reuse=reuse)
+
+    def max_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC",
+                   outputs_collections=None, scope=None):
+        fmt = "channels_first" if data_format.startswith("NC") else "channels_last"
+        return _quietly(tf1.layers.max_pooling2d, inputs, kernel_size, stride, padding=padding.lower(),
+                                        data_format=fmt, name=scope)
+
+    def xavier_initializer(uniform=True, seed=None, dtype=tf1.float32):
+        if uniform:
+            return tf1.glorot_uniform_initializer(seed=seed, dtype=dtype)
+        return tf1.glorot_normal_initializer(seed=seed, dtype=dtype)
+
+    def l2_regularizer(scale, scope=None):
+        def l2(weights):
+            return tf1.multiply(scale, tf1.nn.l2_loss(weights), name=scope)
+        return l2
+
+    return Namespace("tf.contrib.layers", {
+        "flatten": flatten, "fully_connected": fully_connected, "conv2d": conv2d,
+        "max_pool2d": max_pool2d, "xavier_initializer": xavier_initializer,
+        "xavier_initializer_conv2d": xavier_initializer, "l2_regularizer": l2_regularizer})
+
+
+def _contrib_seq2seq(tf1):
+    """``tf.contrib.seq2seq.sequence_loss``: weighted cross entropy of [batch, time, classes] logits."""
+
+    def sequence_loss(logits, targets, weights, average_across_timesteps=True,
+                      average_across_batch=True, softmax_loss_function=None, name=None):
+        with tf1.name_scope(name, "sequence_loss", [logits, targets, weights]):
+            num_classes = tf1.shape(logits)[2]
+            logits_flat = tf1.reshape(logits, [-1, num_classes])
+            targets_flat = tf1.reshape(targets, [-1])
+            if softmax_loss_function is None:
+                crossent = tf1.nn.sparse_softmax_cross_entropy_with_logits(
+                    labels=targets_flat, logits=logits_flat)
+            else:
+                crossent = softmax_loss_function(labels=targets_flat, logits=logits_flat)
+            crossent *= tf1.reshape(weights, [-1])
+            if average_across_timesteps and average_across_batch:
+                return tf1.reduce_sum(crossent) / (tf1.reduce_sum(weights) + 1e-12)
+            crossent = tf1.reshape(crossent, tf1.shape(logits)[:2])
+            if average_across_timesteps:
+                return tf1.reduce_sum(crossent, axis=[1]) / (tf1.reduce_sum(weights, axis=[1]) + 1e-12)
+            if average_across_batch:
+                return tf1.reduce_sum(crossent, axis=[0]) / (tf1.reduce_sum(weights, axis=[0]) + 1e-12)
+            return crossent
+
+    return Namespace("tf.contrib.seq2seq", {"sequence_loss": sequence_loss})
+
+
+def tf0_ops(tf1):
+    """``tensorflow.python.ops.rnn`` and ``rnn_cell`` as TF 0.x programs imported them.
+
+    TF 0.x's ``rnn.rnn`` and ``rnn.bidirectional_rnn`` are TF 1.x's
+    ``static_rnn`` and ``static_bidirectional_rnn``; its ``rnn_cell`` is
+    ``tf.nn.rnn_cell``.
+    """
+    from tensorflow.python.ops import rnn as real_rnn
+    rnn = ApiModule("tf.python.ops.rnn", real_rnn, {
+        "rnn": tf1.nn.static_rnn, "bidirectional_rnn": tf1.nn.static_bidirectional_rnn,
+        "static_rnn": tf1.nn.static_rnn,
+        "static_bidirectional_rnn": tf1.nn.static_bidirectional_rnn,
+        "dynamic_rnn": tf1.nn.dynamic_rnn,
+        "bidirectional_dynamic_rnn": tf1.nn.bidirectional_dynamic_rnn}, {})
+    def cells():
+        real = tf1.nn.rnn_cell
+        return {n: getattr(real, n) for n in dir(real) if not n.startswith("_")}
+    rnn_cell = LazyNamespace("tf.python.ops.rnn_cell", cells)
+    return {"rnn": rnn, "rnn_cell": rnn_cell}
+
+
+def _contrib_eager(tf):
+    """``tf.contrib.eager`` (``tfe``) of TF 1.5-1.13: the pieces its tutorials used, on ``tf``."""
+
+    def implicit_value_and_gradients(f):
+        def value_and_grads(*args, **kwargs):
+            with tf.GradientTape() as tape:
+                value = f(*args, **kwargs)
+            variables = tape.watched_variables()
+            return value, list(zip(tape.gradient(value, variables), variables))
+        return value_and_grads
+
+    def implicit_gradients(f):
+        value_and_grads = implicit_value_and_gradients(f)
+        return lambda *args, **kwargs: value_and_grads(*args, **kwargs)[1]
+
+    def value_and_gradients_function(f, params=None):
+        def value_and_grads(*args, **kwargs):
+            args = [tf.convert_to_tensor(a) for a in args]
+            chosen = range(len(args)) if params is None else params
+            with tf.GradientTape() as tape:
+                for i in chosen:
+                    tape.watch(args[i])
+                value = f(*args, **kwargs)
+            return value, tape.gradient(value, [args[i] for i in chosen])
+        return value_and_grads
+
+    def gradients_function(f, params=None):
+        value_and_grads = value_and_gradients_function(f, params)
+        return lambda *args, **kwargs: value_and_grads(*args, **kwargs)[1]
+
+    class Iterator:
+        """``tfe.Iterator(dataset)``: Python iteration, with TF 1.x's ``next()``."""
+
+        def __init__(self, dataset):
+            self._it = iter(dataset)
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            return next(self._it)
+
+        next = __next__
+        get_next = __next__
+
+    def fill():
+        class Network(tf.keras.Model):
+            """``tfe.Network`` (TF 1.4-1.7): a model whose layers are ``track_layer``-ed."""
+
+            def track_layer(self, layer):
+                return layer
+
+        return {
+            "Variable": tf.Variable, "implicit_gradients": implicit_gradients,
+            "implicit_value_and_gradients": implicit_value_and_gradients,
+            "gradients_function": gradients_function,
+            "value_and_gradients_function": value_and_gradients_function,
+            "GradientTape": tf.GradientTape, "Iterator": Iterator, "Network": Network,
+            "enable_eager_execution": lambda *args, **kwargs: None,
+            "executing_eagerly": tf.executing_eagerly, "defun": tf.function,
+            "num_gpus": lambda: len(tf.config.list_physical_devices("GPU")),
+            "Checkpoint": tf.train.Checkpoint, "seterr": lambda *args, **kwargs: None}
+
+    return LazyNamespace("tf.contrib.eager", fill)
+
+
+def _tf0_sampled_loss(tf1, fn):
+    """TF 0.x's ``(weights, biases, inputs, labels, ...)``, or TF 1.x's ``(..., labels, inputs, ...)``.
+
+    TF 1.0 swapped the third and fourth arguments of ``nce_loss`` and
+    ``sampled_softmax_loss``; labels are integers and inputs floats, so the
+    dtypes tell which order a positional call used.
+    """
+    def is_integer(x):
+        try:
+            return tf1.convert_to_tensor(x).dtype.is_integer
+        except (TypeError, ValueError):
+            return False
+
+    def wrapped(weights, biases, *args, **kwargs):
+        args = list(args)
+        if len(args) >= 2 and is_integer(args[1]) and not is_integer(args[0]):
+            args[0], args[1] = args[1], args[0]
+        return fn(weights, biases, *args, **kwargs)
+    wrapped.__name__ = fn.__name__
+    wrapped.__doc__ = fn.__doc__
+    return wrapped
+
+
+def build(tf, session_config=None, seed=None, input_data=None, eager=False):
     """The module a program gets for ``import tensorflow``.
 
     ``session_config(config)`` returns the ConfigProto to run a session with,
     given the program's own (or None); ``seed`` is the graph-level seed given
     to every graph (None: the program's own seeding); ``input_data`` is the
     module from :func:`make_input_data` (default: the program's own folder,
-    TF 1.0's batch order).
+    TF 1.0's batch order).  ``eager``: a TF 1.x eager program (the process
+    runs eagerly; its ``tf.enable_eager_execution()`` is already done).
     """
     tf1 = tf.compat.v1
     configure = session_config or (lambda config: config)
@@ -245,6 +609,8 @@ def build(tf, session_config=None, seed=None, input_data=None):
             "sigmoid_cross_entropy_with_logits": _cross_entropy(
                 nn.sigmoid_cross_entropy_with_logits, ("logits", "labels", "name")),
             "deconv2d": nn.conv2d_transpose,
+            "nce_loss": _tf0_sampled_loss(tf1, nn.nce_loss),
+            "sampled_softmax_loss": _tf0_sampled_loss(tf1, nn.sampled_softmax_loss),
             "rnn": nn.static_rnn,
             "bidirectional_rnn": nn.static_bidirectional_rnn,
         },
@@ -252,7 +618,8 @@ def build(tf, session_config=None, seed=None, input_data=None):
     }
     if input_data is None:
         input_data = make_input_data(None, "tf1.0")
-    mnist_ns = Namespace("tf.examples.tutorials.mnist", {"input_data": input_data})
+    mnist_ns = Namespace("tf.examples.tutorials.mnist", {
+        "input_data": input_data, "mnist": make_tutorial_mnist(tf1)})
     extra["examples"] = Namespace("tf.examples", {
         "tutorials": Namespace("tf.examples.tutorials", {"mnist": mnist_ns})})
     datasets_mnist = Namespace("tf.contrib.learn.datasets.mnist", {
@@ -260,9 +627,21 @@ def build(tf, session_config=None, seed=None, input_data=None):
     datasets = Namespace("tf.contrib.learn.datasets", {"mnist": datasets_mnist})
     learn_python = Namespace("tf.contrib.learn.python", {"learn": Namespace(
         "tf.contrib.learn.python.learn", {"datasets": datasets})})
-    extra["contrib"] = Namespace("tf.contrib", {"learn": Namespace(
-        "tf.contrib.learn", {"datasets": datasets, "python": learn_python})})
-    return ApiModule("tf", tf1, extra, sub_extra)
+    extra["contrib"] = Namespace("tf.contrib", {
+        "learn": Namespace("tf.contrib.learn", {"datasets": datasets, "python": learn_python}),
+        "rnn": _contrib_rnn(tf1), "layers": _contrib_layers(tf1), "eager": _contrib_eager(tf),
+        "seq2seq": _contrib_seq2seq(tf1)})
+    if eager:
+        # The program enables eager execution; the runner started it so.
+        extra["enable_eager_execution"] = lambda *args, **kwargs: None
+    try:
+        import tf_slim
+        extra["contrib"].__dict__["slim"] = tf_slim
+    except ImportError:
+        pass
+    shim = ApiModule("tf", tf1, extra, sub_extra)
+    shim.__dict__["_tf0_ops"] = tf0_ops(tf1)
+    return shim
 
 
 def resolve_import(shim, name, fromlist):
@@ -274,6 +653,24 @@ def resolve_import(shim, name, fromlist):
     parts = name.split(".")[1:]
     if not parts:
         return shim
+    tf0_ops = shim.__dict__.get("_tf0_ops", {})
+    if parts[:2] == ["python", "ops"] and tf0_ops:
+        if len(parts) == 3 and parts[2] in tf0_ops and fromlist:
+            return tf0_ops[parts[2]]
+        if len(parts) == 2 and fromlist and any(item in tf0_ops for item in fromlist):
+            import importlib
+            real = importlib.import_module("tensorflow.python.ops")
+            view = types.ModuleType("tensorflow.python.ops")
+            for item in fromlist:
+                if item in tf0_ops:
+                    setattr(view, item, tf0_ops[item])
+                elif item != "*":
+                    try:
+                        setattr(view, item, getattr(real, item))
+                    except AttributeError:
+                        importlib.import_module(f"tensorflow.python.ops.{item}")
+                        setattr(view, item, getattr(real, item))
+            return view
     if parts[0] not in ("examples", "contrib"):
         return None
     node = shim
@@ -281,7 +678,8 @@ def resolve_import(shim, name, fromlist):
         try:
             node = getattr(node, part)
         except AttributeError:
-            raise MissingModule("tf." + ".".join(parts[:i + 1])) from None
+            dotted = "tf." + ".".join(parts[:i + 1])
+            raise MissingModule(dotted, _HINTS.get(dotted)) from None
     if fromlist:
         for item in fromlist:
             if item != "*" and not hasattr(node, item):

@@ -3,14 +3,23 @@
 :func:`run_program` is the whole job of scripts/run_original.py after its flags
 are parsed.  It must run in a process of its own: for a TF1 program it calls
 ``tf.compat.v1.disable_v2_behavior()`` (reference variables and graph mode,
-process-wide, as TF1 was) before the program's first statement, and it
+process-wide, as TF1 was) before the program's first statement (unless the
+program enables eager execution itself, TF 1.5-1.13 style), and it
 replaces ``__main__``, ``sys.argv`` and the program's ``__import__``.
 
 The program runs as ``__main__`` with ``sys.argv == [path]`` (its own argparse
 or ``tf.app.flags`` see no runner flags) and its folder first on
 ``sys.path``, as ``python path`` would.  Its ``import tensorflow`` (and only
 its own: modules it imports see the real TensorFlow) goes through a
-built-in ``__import__`` that returns the TF1 API of tf1_repro.original.api.
+built-in ``__import__`` that returns the TF1 API of tf1_repro.original.api,
+and its ``import numpy`` NumPy with the era's names (tf1_repro.original.era).
+Helper modules in the program's folder are read as the program is: converted
+from Python 2, ruled by the same NumPy era, with the same built-ins.
+
+Unattended (tf1_repro.original.unattended): waits for a person return at
+once with a note, ``timeout`` ends a program that never ends, and a missing
+package, a removed TF1 name or a failed download of the program's own data
+each end the run with one line.
 
 Seeding, ``seed`` not None:
 
@@ -26,17 +35,24 @@ Threads: ``threads >= 1`` gives every Session the archive's configuration
 (tf1_repro.graph_session.session_config: 1 is the deterministic schedule), and
 a TF2 program that many inter- and intra-op threads; ``threads == 0`` leaves
 the program's own session configuration and TensorFlow's thread pools alone.
+Either way sessions place softly, so ``tf.device('/gpu:1')`` runs on the CPU
+(with one note).
 """
 import builtins
 import dataclasses
+import importlib.abc
+import importlib.machinery
 import os
 import random
+import re
 import sys
 import traceback
 import types
 
 from tf1_repro.errors import ReproError
-from tf1_repro.original import api, source
+from tf1_repro.original import api, datasets, source
+from tf1_repro.original import era as era_rules
+from tf1_repro.original import unattended
 
 
 @dataclasses.dataclass
@@ -48,6 +64,9 @@ class Options:
     threads: int = 1
     batch_order: str = "tf1.0"
     api: str = "auto"  # "auto", "tf1" or "tf2"
+    numpy: str = "auto"  # "auto" or a NumPy version whose rules the program gets (era.py)
+    print_floats: str = "auto"  # "auto", "py2" or "py3": how print shows a float
+    timeout: float | None = None  # seconds; None: no limit
 
 
 @dataclasses.dataclass
@@ -57,81 +76,213 @@ class Prepared:
     code: types.CodeType
     python2: bool
     api: str
+    py2_print: bool  # print floats as Python 2 did
+    era: era_rules.Era
+    gpu: bool = False  # the program names a GPU device
+    eager: bool = False  # a TF 1.x eager program (tf.enable_eager_execution())
+
+
+def _compile(text, path, display, era, print_floats="auto"):
+    """(code, python2, py2_print) for one file of the program (its own or a helper beside it).
+
+    Floats print as Python 2 printed them (``print_floats="auto"``) in a
+    Python 2 file, and in one that imports ``print_function`` from
+    ``__future__``: such a file was written to run on Python 2, and its
+    authors' recorded outputs show Python 2's ``0.92``.
+    """
+    python2 = source.is_python2(text)
+    py2_print = print_floats == "py2" or print_floats == "auto" and (
+        python2 or source.future_print_function(text))
+    if python2:
+        text = source.convert_python2(text, display)
+    return source.compile_program(text, path, python2, era), python2, py2_print
 
 
 def prepare(options):
-    """Read, convert and compile the program; decide TF1 or TF2.  Raises UsageError."""
+    """Read, convert and compile the program; decide TF1 or TF2 and the NumPy era.  Raises UsageError."""
     path = os.path.abspath(options.program)
     text = source.read_program(options.program)
-    python2 = source.is_python2(text)
-    if python2:
-        text = source.convert_python2(text, options.program)
-    code = source.compile_program(text, path, python2)
     which = options.api if options.api != "auto" else source.detect_api(text)
-    return Prepared(path=path, code=code, python2=python2, api=which)
+    eager = which == "tf1" and "enable_eager_execution" in source.code_names(text)
+    era = (era_rules.parse(options.numpy) if options.numpy != "auto"
+           else era_rules.default(which, eager=eager))
+    code, python2, py2_print = _compile(text, path, options.program, era, options.print_floats)
+    gpu = bool(re.search(r"""["'](/device:)?/?gpu:""", text, re.IGNORECASE))
+    return Prepared(path=path, code=code, python2=python2, api=which, py2_print=py2_print,
+                    era=era, gpu=gpu,
+                    eager=eager)
 
 
-def _program_builtins(shim):
-    """The program's ``__builtins__``: ``__import__`` that serves the TF1 API, plus Python 2 names."""
-    real_import = builtins.__import__
+class _Imports:
+    """The program's ``__import__`` and ``__builtins__`` (one per Python flavour of its files)."""
 
-    def __import__(name, globals=None, locals=None, fromlist=(), level=0):
+    def __init__(self, shim, era, notes=None, print_floats="auto"):
+        self.shim = shim
+        self.print_floats = print_floats
+        self.era = era
+        self.numpy = era_rules.numpy_module(era)
+        self.notes = notes or unattended.Notes()
+        self._builtins = {}
+
+    def __import__(self, name, globals=None, locals=None, fromlist=(), level=0):
         if level == 0 and (name == "tensorflow" or name.startswith("tensorflow.")):
-            found = api.resolve_import(shim, name, fromlist)
+            found = api.resolve_import(self.shim, name, fromlist)
             if found is not None:
                 return found
-            module = real_import(name, globals, locals, fromlist, level)
-            return module if fromlist else shim
-        return real_import(name, globals, locals, fromlist, level)
+            module = builtins.__import__(name, globals, locals, fromlist, level)
+            return module if fromlist else self.shim
+        module = builtins.__import__(name, globals, locals, fromlist, level)
+        if name.startswith("matplotlib"):
+            unattended.quiet_pyplot(self.notes)
+        if level == 0 and name == "numpy" or (name.startswith("numpy.") and not fromlist):
+            return self.numpy
+        return module
 
-    namespace = dict(vars(builtins))
-    namespace["__import__"] = __import__
-    return namespace
+    def builtins(self, python2, py2_print):
+        """The ``__builtins__`` of a file of the program."""
+        key = python2, py2_print
+        if key not in self._builtins:
+            namespace = dict(vars(builtins))
+            namespace["__import__"] = self.__import__
+            namespace.update(era_rules.helpers(self.era))
+            if not _interactive():
+                namespace["input"] = unattended.answered_input(self.notes)
+            if python2:
+                _python2_builtins(namespace, self.era)
+            if py2_print:
+                namespace["print"] = era_rules.py2_print
+            self._builtins[key] = namespace
+        return self._builtins[key]
 
 
-def _python2_builtins(namespace):
+def _interactive():
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _python2_builtins(namespace, era):
     import functools
     import importlib
     namespace.setdefault("reduce", functools.reduce)
     namespace.setdefault("intern", sys.intern)
     namespace.setdefault("reload", importlib.reload)
-    namespace[source.PY2_DIV_NAME] = source.py2_div
+    if era.promotion:
+        namespace[source.PY2_DIV_NAME] = functools.partial(
+            source.py2_div, true_div=era_rules.true_div, floor_div=era_rules.floor_div)
+    else:
+        namespace[source.PY2_DIV_NAME] = source.py2_div
+
+
+class _LocalModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports of the helper modules beside the program, read as the program is.
+
+    A module found in the program's folder (``import utils``, a package
+    ``from model import net``) is converted from Python 2 when it is Python 2
+    and gets the same TF1 API, NumPy era and built-ins as the program.  A
+    copy of TF1's ``input_data.py`` (which downloads MNIST from a server long
+    gone) is served by the archive's loader, as the TF1 module of that name.
+    """
+
+    def __init__(self, folder, imports):
+        self.folder = os.path.realpath(folder)
+        self.imports = imports
+
+    def _inside(self, path):
+        return os.path.realpath(path).startswith(self.folder + os.sep)
+
+    def find_spec(self, fullname, path=None, target=None):
+        search = [self.folder] if path is None else [p for p in path if self._inside(p)]
+        if not search or (path is not None and len(search) != len(list(path))):
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, search)
+        if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+            return None
+        if not self._inside(spec.origin):
+            return None
+        spec.loader = self
+        return spec
+
+    def _tf1_input_data(self, module):
+        """TF1's ``input_data.py`` copied beside the program (it downloads MNIST itself)."""
+        if module.__name__ != "input_data":
+            return False
+        try:
+            with open(module.__spec__.origin, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+        except OSError:
+            return False
+        return "def read_data_sets" in text and "mnist" in text.lower()
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        try:
+            served = self.imports.shim.examples.tutorials.mnist.input_data
+        except AttributeError:  # a TF2 program: today's TensorFlow, no TF1 loader
+            served = None
+        if served is not None and self._tf1_input_data(module):
+            module.__dict__.update({k: v for k, v in vars(served).items() if not k.startswith("__")})
+            self.imports.notes.once("input_data", "input_data.py beside the program: MNIST is "
+                                    "read by the archive's TF1 loader (--data_dir)")
+            return
+        path = module.__spec__.origin
+        code, python2, py2_print = _compile(source.read_program(path), path, path,
+                                           self.imports.era, self.imports.print_floats)
+        module.__builtins__ = self.imports.builtins(python2, py2_print)
+        exec(code, module.__dict__)
 
 
 def _session_configurator(threads):
+    """The configuration every Session of the program runs with.
+
+    Soft placement always: a program written for a machine with GPUs
+    (``tf.device('/gpu:1')``) runs its ops on the CPU, as TF 1.x did with
+    ``allow_soft_placement``, instead of stopping.
+    """
+    import tensorflow as tf
+
     from tf1_repro.graph_session import session_config
 
-    if threads == 0:
-        return None
-
     def configure(config):
-        ours = session_config(threads)
-        if config is None:
-            return ours
+        ours = session_config(threads) if threads else tf.compat.v1.ConfigProto()
         merged = type(ours)()
-        merged.CopyFrom(config)
+        if config is not None:
+            merged.CopyFrom(config)
         merged.MergeFrom(ours)
+        merged.allow_soft_placement = True
         return merged
     return configure
 
 
-def _setup_tf1(options, log):
+def _setup_tf1(options, log, eager=False):
+    """The TF1 API; graph mode, or for a TF 1.x eager program (``eager``) eager execution."""
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # tf.compat.v1.layers and rnn_cell need Keras 2
     import numpy as np
     import tensorflow as tf
 
     from tf1_repro import graph_session  # noqa: F401  (quiets TF's deprecation warnings first)
-    tf.compat.v1.disable_v2_behavior()
-    # NumPy 1.x printed scalars as 923.0, not np.float32(923.0).
-    np.set_printoptions(legacy="1.25")
+    if eager:
+        if options.threads:
+            tf.config.threading.set_inter_op_parallelism_threads(options.threads)
+            tf.config.threading.set_intra_op_parallelism_threads(options.threads)
+    else:
+        tf.compat.v1.disable_v2_behavior()
+    # The TF1 names the program uses are the point, not a mistake to warn about.
+    import warnings
+    warnings.filterwarnings("ignore", message=r".*is deprecated and will be removed in a future",
+                            category=UserWarning)
     input_data = api.make_input_data(options.data_dir, options.batch_order)
     shim = api.build(tf, session_config=_session_configurator(options.threads),
-                     seed=options.seed, input_data=input_data)
+                     seed=options.seed, input_data=input_data, eager=eager)
     if options.seed is not None:
         random.seed(options.seed)
         np.random.seed(options.seed)
         tf.compat.v1.set_random_seed(options.seed)
-    log("TF1 program: v2 behaviour disabled, seed %s, threads %s, batch order %s",
+    log("TF1 program: %s, seed %s, threads %s, batch order %s",
+        "eager execution (it enables it)" if eager else "v2 behaviour disabled",
         options.seed, options.threads, options.batch_order)
     return shim
 
@@ -178,23 +329,39 @@ def _program_traceback(exc, path):
 def run_program(options, log=lambda *args: None):
     """Run the program; return its exit status, or raise UsageError / ProgramFailed."""
     prepared = prepare(options)
+    unattended.headless_matplotlib()
     log("%s: %s, %s", options.program, "Python 2 (converted)" if prepared.python2 else "Python 3",
         prepared.api.upper())
-    setup = _setup_tf1 if prepared.api == "tf1" else _setup_tf2
-    tf_module = setup(options, log)
-    namespace = _program_builtins(tf_module)
-    if prepared.python2:
-        _python2_builtins(namespace)
+    if prepared.api == "tf1":
+        tf_module = _setup_tf1(options, log, eager=prepared.eager)
+    else:
+        tf_module = _setup_tf2(options, log)
+    datasets.serve_keras_mnist(options.data_dir)
+    era_rules.set_printing(prepared.era)
+    log("%s%s", prepared.era.describe(),
+        "; Python 2 print of floats" if prepared.py2_print else "")
+    notes = unattended.Notes()
+    if prepared.gpu:
+        notes.once("gpu", "the program's GPU devices (/gpu:N) run on the CPU (no GPU here)")
+    imports = _Imports(tf_module, prepared.era, notes, options.print_floats)
 
     main = types.ModuleType("__main__")
     main.__file__ = prepared.path
-    main.__builtins__ = namespace
+    main.__builtins__ = imports.builtins(prepared.python2, prepared.py2_print)
     saved = sys.modules.get("__main__"), list(sys.argv), list(sys.path)
     sys.modules["__main__"] = main
     sys.argv[:] = [options.program]
     sys.path.insert(0, os.path.dirname(prepared.path))
+    local = _LocalModules(os.path.dirname(prepared.path), imports)
+    sys.meta_path.insert(0, local)
+    folder = os.path.realpath(os.path.dirname(prepared.path))
+
+    def own_file(filename):
+        return filename == prepared.path or os.path.dirname(os.path.realpath(filename)) == folder
+
     try:
-        exec(prepared.code, main.__dict__)
+        with unattended.Deadline(options.timeout, options.program):
+            exec(prepared.code, main.__dict__)
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except (api.MissingAPI, ReproError) as e:
@@ -203,9 +370,28 @@ def run_program(options, log=lambda *args: None):
         line = _program_line(e.__traceback__, prepared.path)
         where = f"{options.program}:{line}" if line else options.program
         raise ProgramFailed(f"{where}: {e}", 2) from None
+    except ModuleNotFoundError as e:
+        line = _program_line(e.__traceback__, prepared.path)
+        where = f"{options.program}:{line}" if line else options.program
+        missing = unattended.missing_package(e, own_file)
+        if missing and missing[0].split(".")[0] == "tensorflow":
+            raise ProgramFailed(f"{where}: {api.MissingAPI('tf' + missing[0][10:])}", 2) from None
+        if missing:
+            raise ProgramFailed(f"{where}: the program imports {missing[0]}, which is not "
+                                f"installed: pip install {missing[1]}", 2) from None
+        sys.stderr.write(_program_traceback(e, prepared.path))
+        raise ProgramFailed(f"{options.program} raised {type(e).__name__}", 1) from None
     except BaseException as e:  # the program's own error: its traceback, not ours
+        download = unattended.failed_download(e)
+        if download is not None:
+            line = _program_line(e.__traceback__, prepared.path)
+            where = f"{options.program}:{line}" if line else options.program
+            url, reason = download
+            raise ProgramFailed(f"{where}: the program downloads {url or 'its data'} itself, "
+                                f"and that failed ({reason})", 1) from None
         sys.stderr.write(_program_traceback(e, prepared.path))
         raise ProgramFailed(f"{options.program} raised {type(e).__name__}", 1) from None
     finally:
         sys.modules["__main__"], sys.argv[:], sys.path[:] = saved[0], saved[1], saved[2]
+        sys.meta_path.remove(local)
     return 0

@@ -19,7 +19,7 @@ import ast
 import copy
 import io
 import numbers
-import re
+import operator
 import tokenize
 
 import numpy as np
@@ -51,18 +51,68 @@ def read_program(path):
         raise UsageError(f"--program={path}: not a Python source file ({e})")
 
 
-_PY2_ONLY_NAMES = re.compile(
-    r"\b(xrange|raw_input|iteritems|itervalues|iterkeys|has_key|basestring|unicode|unichr|"
-    r"execfile|izip|imap|ifilter)\b")
+# Python 2-only names: built-ins (a name of their own, not ``np.unicode``) and
+# methods or module members (``d.iteritems()``, ``itertools.izip``, ``sys.maxint``).
+_PY2_BUILTINS = {"xrange", "raw_input", "basestring", "unicode", "unichr", "execfile", "izip",
+                 "imap", "ifilter", "izip_longest"}
+_PY2_MEMBERS = {"iteritems", "itervalues", "iterkeys", "has_key", "izip", "imap", "ifilter",
+                "izip_longest", "maxint"}
 
 
 def is_python2(source):
-    """True when ``source`` is Python 2: it does not compile as Python 3, or calls Python 2-only names."""
+    """True when ``source`` is Python 2: it does not compile as Python 3, or uses Python 2-only names."""
     try:
         compile(source, "<program>", "exec", dont_inherit=True)
     except SyntaxError:
         return True
-    return bool(_PY2_ONLY_NAMES.search(_code_only(source)))
+    tokens = _code_only(source).split()
+    for before, name in zip([""] + tokens, tokens):
+        if name in (_PY2_MEMBERS if before == "." else _PY2_BUILTINS):
+            return True
+    return _python2_only_constructs(source)
+
+
+_ITERATOR_MAKERS = {"iter", "zip", "map", "filter", "enumerate", "reversed"}
+_DICT_VIEWS = {"keys", "values", "items"}
+
+
+def _python2_only_constructs(source):
+    """Python 2 code that Python 3 parses but means otherwise.
+
+    ``os.walk(top).next()`` / ``zip(a, b).next()`` (iterators lost ``.next``),
+    ``d.keys()[0]`` (views are not lists) and ``print >>f, x`` (a shift in
+    Python 3).
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return True
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "next" and not node.args
+                and isinstance(node.func.value, ast.Call)):
+            maker = node.func.value.func
+            if (isinstance(maker, ast.Name) and maker.id in _ITERATOR_MAKERS
+                    or isinstance(maker, ast.Attribute) and maker.attr == "walk"
+                    and isinstance(maker.value, ast.Name) and maker.value.id == "os"):
+                return True
+        if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Attribute)
+                and node.value.func.attr in _DICT_VIEWS and not node.value.args
+                and isinstance(node.slice, ast.Constant)):
+            return True
+        if isinstance(node, ast.Expr):
+            value = node.value.elts[0] if isinstance(node.value, ast.Tuple) and node.value.elts \
+                else node.value
+            if (isinstance(value, ast.BinOp) and isinstance(value.op, ast.RShift)
+                    and isinstance(value.left, ast.Name) and value.left.id == "print"):
+                return True
+    return False
+
+
+def code_names(source):
+    """The set of names and operators in ``source`` (strings and comments left out)."""
+    return set(_code_only(source).split())
 
 
 def _code_only(source):
@@ -129,19 +179,37 @@ def _as_load(target):
     return node
 
 
+def future_print_function(source):
+    """True when the program imports ``print_function`` from ``__future__`` (it was written for Python 2 too)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    return any(isinstance(n, ast.ImportFrom) and n.module == "__future__"
+               and any(a.name == "print_function" for a in n.names) for n in tree.body)
+
+
 def _has_future_division(tree):
     return any(isinstance(n, ast.ImportFrom) and n.module == "__future__"
                and any(a.name == "division" for a in n.names) for n in tree.body)
 
 
-def compile_program(source, path, python2):
-    """A code object for the program, with Python 2's ``/`` when ``python2``."""
+def compile_program(source, path, python2, era=None):
+    """A code object for the program, with Python 2's ``/`` when ``python2``.
+
+    ``era`` (a tf1_repro.original.era.Era) rewrites the program's operators
+    and subscripts to the rules of that NumPy release (after the ``/``
+    rewrite, so Python 2's division goes through the era's too).
+    """
     try:
         tree = ast.parse(source, filename=path)
     except SyntaxError as e:
         raise UsageError(f"{path}:{e.lineno}: syntax error: {e.msg}")
     if python2 and not _has_future_division(tree):
         tree = ast.fix_missing_locations(_ClassicDivision().visit(tree))
+    if era is not None:
+        from tf1_repro.original import era as era_rules
+        tree = era_rules.rewrite(tree, era)
     return compile(tree, path, "exec", dont_inherit=True)
 
 
@@ -155,14 +223,18 @@ def _is_integer(x):
     return False
 
 
-def py2_div(a, b):
-    """Python 2's ``a / b``: floor division of two integers, true division otherwise."""
+def py2_div(a, b, true_div=operator.truediv, floor_div=operator.floordiv):
+    """Python 2's ``a / b``: floor division of two integers, true division otherwise.
+
+    ``true_div`` and ``floor_div`` do the arithmetic (the era's NumPy
+    promotion, when the runner chose one).
+    """
     if _is_integer(a) and _is_integer(b):
-        return a // b
+        return floor_div(a, b)
     tf_div = _tensor_div(a, b)
     if tf_div is not None:
         return tf_div
-    return a / b
+    return true_div(a, b)
 
 
 def _tensor_div(a, b):
