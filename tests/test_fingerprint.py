@@ -161,7 +161,8 @@ def test_a_golden_blessed_again_is_not_judged_by_older_measurements():
     reblessed = copy.deepcopy(g)
     reblessed["figures"]["count"]["reproduced"] = 901
     # The old measurement no longer speaks for it: the declared band does.
-    [msg] = _failures(reblessed, fp17, {"count": 950, "outputs": [0.5, 0.25]}, rec)
+    [msg] = [m for m in _failures(reblessed, fp17, {"count": 950, "outputs": [0.5, 0.25]}, rec)
+             if m.startswith("count")]
     assert "declared band" in msg
 
 

@@ -72,8 +72,9 @@ def family_label(fp):
     """A reader's name for a fingerprint's family: key, steering variables, first-level cache."""
     key = fp.get("family")
     if key is None:
-        isa = fp.get("isa") or []
-        top = next((f for f in ("avx512f", "avx2", "avx") if f in isa), "?")
+        isa = fp.get("isa")
+        top = (next((f for f in ("avx512f", "avx2", "avx") if f in isa), "no AVX") if isa
+               else "features not recorded")
         return f"recorded before the kernel probe ({fp.get('cpu', '?')}, {top})"
     causes = fp.get("causes") or {}
     parts = [f"{k}={v}" for k, v in sorted((causes.get("variables") or {}).items())
@@ -176,7 +177,9 @@ def spread_band(golden, fig):
                 return {"one_of": values}, f"the {len(values)} families measured disagree"
     floats = any(_numeric(y) and not float(y).is_integer() for y in ref)
     if worst > 0:
-        return ({"atol": SPREAD_FACTOR * worst},
+        # Never narrower than the few ulps any family may round by.
+        floor = FLOOR_RTOL * max((abs(y) for y in ref if _numeric(y)), default=0.0)
+        return ({"atol": max(SPREAD_FACTOR * worst, floor)},
                 f"{SPREAD_FACTOR} x the largest difference between {len(values)} families ({worst:.3g})")
     if floats:
         return {"rtol": FLOOR_RTOL}, f"the same bits on all {len(values)} families measured (a few ulps allowed)"
@@ -199,8 +202,13 @@ def _summary(study, rule):
     return lo * scale, hi * scale, sd * scale
 
 
-def draw_band(rule, load_golden):
-    """(band, why) for a declared draw: inside the seed study's range, widened by one sd each end."""
+def draw_band(rule, load_golden, golden=None, fig=None):
+    """(band, why) for a declared draw: inside the seed study's range, widened by one sd each end.
+
+    ``"first": "families"`` judges the first element (a count before any
+    training step, say) by the rounding band of ``golden``'s families instead:
+    it is no draw.
+    """
     name = rule["golden"]
     try:
         study = load_golden(name)
@@ -208,7 +216,6 @@ def draw_band(rule, load_golden):
         return None, f"its seed study {name} cannot be read: {e}"
     lo, hi, sd = _summary(study, rule)
     lo, hi = lo - sd, hi + sd
-    n = study["figures"].get("seeds_run", {}).get("reproduced") if "seeds_run" in study["figures"] else None
     if "index" in rule:
         i = rule["index"]
         band = {"min": float(lo[i]), "max": float(hi[i])}
@@ -216,8 +223,16 @@ def draw_band(rule, load_golden):
         band = {"min": [float(lo[i]) for i in rule["indices"]], "max": [float(hi[i]) for i in rule["indices"]]}
     else:
         band = {"min": [float(x) for x in lo], "max": [float(x) for x in hi]}
-    seeds = f"{n} seeds" if n else "the seeds"
-    return band, f"a draw: inside {name}'s range over {seeds}, widened by one sd"
+    why = f"a draw: inside {name}'s range over its seeds, widened by one sd"
+    if rule.get("first") == "families" and golden is not None and isinstance(band["min"], list):
+        firsts = [_flatten(vals[fig])[0] for _, _, vals in all_families(golden) if fig in vals]
+        if len(firsts) >= MIN_FAMILIES:
+            spread = max(abs(x - firsts[0]) for x in firsts)
+            band["min"][0] = firsts[0] - SPREAD_FACTOR * spread
+            band["max"][0] = firsts[0] + SPREAD_FACTOR * spread
+            why += (f"; the first, before any training, by the rounding band of {len(firsts)} "
+                    f"families ({'exact' if spread == 0 else f'{SPREAD_FACTOR} x {spread:g}'})")
+    return band, why
 
 
 FOLLOWS = {"round": lambda xs: [int(round(float(x))) if abs(float(x) - round(float(x))) != 0.5

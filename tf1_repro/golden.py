@@ -45,7 +45,7 @@ EXACT = {"atol": 0, "rtol": 0}
 class GoldenSchemaError(GoldenError):
     """A sound golden written under another schema: it must be blessed again."""
 _BAND_KEYS = {"atol", "rtol", "min", "max"}
-_DRAW_KEYS = {"golden", "samples", "index", "indices", "scale"}
+_DRAW_KEYS = {"golden", "samples", "index", "indices", "scale", "first"}
 _RULE_KINDS = {"draw", "follows", "stat", "per_seed"}
 _FIGURE_KEYS = {"reproduced", "tolerance", "other_env"}
 
@@ -338,7 +338,7 @@ def results_markdown(goldens):
     cmds = "\n".join(f"- `{name}`: `python {cmd}`" for name, cmd in sorted(commands.items()))
     from tf1_repro.families import family_label
     by_family = {}
-    for name in sorted(commands):
+    for name in sorted(by_name):
         g = by_name[name]
         others = len(g.get("families", {}))
         note = f" (+{others} other famil{'y' if others == 1 else 'ies'})" if others else ""
@@ -347,4 +347,4 @@ def results_markdown(goldens):
     return (table + "\n\nWhy each band (the evidence), and the gaps:\n\n" + "\n".join(evidence)
             + "\n\nThe commands:\n\n" + cmds
             + "\n\n\"ours\" is each golden's own kernel family's value (*Determinism*); the "
-              "families, and the goldens blessed on each:\n\n" + families)
+              "families, and the goldens first blessed on each:\n\n" + families)

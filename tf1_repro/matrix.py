@@ -176,10 +176,14 @@ def release_table(release_record, goldens):
     table = markdown_table(body, ["release", "NumPy", "exact", "in band", "out of band", "error",
                                   "first difference from the golden"])
     machine = rows[0]["env"]["fingerprint"]
+    causes_here = machine.get("causes") or {}
+    cache = causes_here.get("cache") or {}
     isa = " ".join(machine.get("isa") or []) or "unrecorded"
-    text = (table + f"\n\nMeasured on one {machine.get('machine')} machine ({isa}), each cell a "
+    where = f"L1d {cache['L1d']}, L2 {cache.get('L2', '?')}; {isa}" if "L1d" in cache else isa
+    text = (table + f"\n\nMeasured on one {machine.get('machine')} machine ({where}), each cell a "
             f"count of figures; the runs took {total / 60:.0f} minutes there, the environments' "
-            "installs not counted.")
+            "installs not counted. Each release's kernel family there is in golden/releases.json "
+            "(a release that changes a probed kernel changes the family).")
     causes = release_record.get("causes") or []
     if causes:
         text += "\n\nWhat changes, traced to the op:\n\n" + "\n".join(

@@ -30,14 +30,30 @@ def results_block(goldens):
 
 
 def transcript_block(goldens):
-    """What ``python scripts/nielsen_mlp.py --steps=10000`` prints, from its golden."""
+    """What ``python scripts/nielsen_mlp.py --steps=10000`` prints, from its golden, per family.
+
+    The transcript is the golden's own kernel family's; the counts of every
+    other family the golden holds follow in a table (tf1_repro/families.py).
+    """
     g = _by_name(goldens).get("nielsen_mlp")
     if g is None:
         return ""
+    from tf1_repro.families import all_families, family_label
     from tf1_repro.mnist import FILES
     lines = [f"Extracting MNIST_data/{name}" for name in FILES]
     lines += [f"{c:.1f}" for c in g["figures"]["counts"]["reproduced"]]
-    return "```\n" + "\n".join(lines) + "\n```"
+    out = "```\n" + "\n".join(lines) + "\n```"
+    fams = all_families(g)
+    out += f"\n\non kernel family {family_label(g['fingerprint'])}, where the golden was blessed."
+    if len(fams) > 1:
+        heads = ["after step"] + [f"family {i + 1}" for i in range(len(fams))]
+        counts = [vals["counts"] for _, _, vals in fams]
+        rows = [[1000 * k] + [f"{c[k]:.0f}" for c in counts] for k in range(len(counts[0]))]
+        legend = "\n".join(f"{i + 1}. {family_label(fp)}" for i, (_, fp, _) in enumerate(fams))
+        out += (f" The same command on the {len(fams) - 1} other kernel families the golden holds "
+                "(each exact there, and the reason a run elsewhere is judged against the seed "
+                "study, not one family's counts):\n\n" + markdown_table(rows, heads) + "\n\n" + legend)
+    return out
 
 
 def nielsen_seeds_block(goldens, name="nielsen_mlp_seeds"):

@@ -21,7 +21,7 @@ GOLDENS = [
     # On a kernel family a golden does not hold, post 002's counts are judged
     # as draws from the seed study of the same mode (tf1_repro/families.py).
     GoldenSpec("nielsen_mlp_autodiff_seeds", "nielsen_mlp",
-               ["--steps=10000", "--mode=autodiff", "--seeds=200"], True),
+               ["--steps=10000", "--mode=autodiff", "--seeds=100"], True),
     GoldenSpec("gradient_override", "gradient_override", [], False),
     GoldenSpec("gradient_override_impdrop_full", "gradient_override",
                ["--part=impdrop", "--impdrop_train_size=55000", "--impdrop_steps=5000",

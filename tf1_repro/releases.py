@@ -264,7 +264,7 @@ def unknown_family_band(golden, fig, load_golden=None):
     if declared is not None and "draw" in declared:
         if load_golden is None:
             return None, None, "a draw from a seed study, and no golden reader was given"
-        band, why = families.draw_band(declared["draw"], load_golden)
+        band, why = families.draw_band(declared["draw"], load_golden, golden, fig)
         return None, band, why
     if declared is not None:
         return spec["reproduced"], declared, "the golden's declared band for other families"

@@ -43,7 +43,7 @@ CLAIMS = [
         published=None,
         band={"min": 800},
         evidence="read as: the typical start trains as well as the manual update list does, so "
-                 "the median of 200 autodiff seeds after step 9000 (golden "
+                 "the median of 100 autodiff seeds after step 9000 (golden "
                  "nielsen_mlp_autodiff_seeds) must be above 800, where every one of our 30 "
                  "manual-update seeds ended (golden nielsen_mlp_seeds; of 1000, 3 end lower) and "
                  "an untrained network stays near 100.  One run is one draw, whose count depends "
