@@ -77,8 +77,9 @@ def family_label(fp):
                else "features not recorded")
         return f"recorded before the kernel probe ({fp.get('cpu', '?')}, {top})"
     causes = fp.get("causes") or {}
+    # The archive's own default (oneDNN's graph rewrites off) goes without saying.
     parts = [f"{k}={v}" for k, v in sorted((causes.get("variables") or {}).items())
-             if k != "TF_ENABLE_ONEDNN_OPTS"]
+             if (k, v) != ("TF_ENABLE_ONEDNN_OPTS", "0")]
     cache = causes.get("cache") or {}
     if "L1d" in cache:
         parts.append(f"L1d {cache['L1d']}")

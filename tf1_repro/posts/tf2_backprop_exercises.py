@@ -200,16 +200,17 @@ def clipping_study(config, emit=print, log=print):
         emit(f"{label:>9} {loss:>10.4f} {acc:>9.3f}" + ("" if finite else "  (non-finite loss)"))
         # JSON has no NaN: a diverged run records null and diverged = true.
         # On another kernel family a clipped run is another trajectory: 200 steps
-        # of SGD on features of scale 100 amplify a last-bit difference (the
-        # families measured part by a factor of ten in the final loss at clip 10),
-        # so its figures are judged by what the exercise shows, that the run
-        # converges: a final mean loss under 0.05 (an untrained classifier sits
-        # at ln 2 = 0.69, the unclipped run diverges) and at least 90% of the 200
-        # points right (chance: about 50%).  The unclipped run must diverge
-        # everywhere (its flag, judged exactly, says so).
+        # of SGD on features of scale 100 amplify a last-bit difference (at clip
+        # 10 the final loss was 0.0013, 0.0061, 0.0139 and, under TF 2.15 to 2.20,
+        # 0.047 on the families and releases measured), so its figures are judged
+        # by what the exercise shows, that the run converges: a final mean loss
+        # under a third of ln 2 (0.23; an untrained classifier sits at ln 2 =
+        # 0.69, the unclipped run diverges) and at least 90% of the 200 points
+        # right (chance: about 50%).  The unclipped run must diverge everywhere
+        # (its flag, judged exactly, says so).
         converged = label != "none"
         sec.figure(f"loss_clip_{label}", loss if finite else None,
-                   {"max": 0.05} if converged else None)
+                   {"max": round(float(np.log(2)) / 3, 2)} if converged else None)
         sec.figure(f"diverged_clip_{label}", not finite)
         sec.figure(f"accuracy_clip_{label}", acc, {"min": 0.9} if converged else None)
     sec.figure("initial_global_norm", first_norm)
