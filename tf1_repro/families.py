@@ -147,14 +147,19 @@ def _drop_empty(golden):
     return golden
 
 
-def _flatten(value):
+def flatten(value):
+    """A figure's numbers in order: nested lists made flat."""
     if isinstance(value, (list, tuple)):
-        return [x for v in value for x in _flatten(v)]
+        return [x for v in value for x in flatten(v)]
     return [value]
 
 
-def _numeric(x):
+def is_number(x):
+    """A finite int or float (a bool is not a number here)."""
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+_flatten, _numeric = flatten, is_number
 
 
 def spread_band(golden, fig):

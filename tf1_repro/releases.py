@@ -36,7 +36,6 @@ How a fresh run is judged against a golden (:func:`band_for`):
 """
 import hashlib
 import json
-import math
 import os
 
 from tf1_repro import families
@@ -179,14 +178,8 @@ def load(path=RELEASES_PATH):
     return validate(data, path)
 
 
-def _flatten(value):
-    if isinstance(value, (list, tuple)):
-        return [x for v in value for x in _flatten(v)]
-    return [value]
-
-
-def _numeric(x):
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+# One list flattening and one number test for the goldens' judgements.
+_flatten, _numeric = families.flatten, families.is_number
 
 
 def measured(releases, golden):

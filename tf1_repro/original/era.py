@@ -45,7 +45,6 @@ Python 2 programs also print floats as Python 2 did: ``print x`` showed
 """
 import ast
 import builtins
-import copy
 import dataclasses
 import operator
 import re
@@ -54,6 +53,7 @@ import types
 import numpy as np
 
 from tf1_repro.errors import UsageError
+from tf1_repro.original.source import _as_load
 
 TODAY = "2"  # --numpy=2: today's NumPy, nothing changed
 
@@ -309,14 +309,6 @@ _GETITEM = "__tf1_repro_era_getitem__"
 def _call(name, args, like):
     return ast.copy_location(ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=args,
                                       keywords=[]), like)
-
-
-def _as_load(target):
-    node = copy.deepcopy(target)
-    for n in ast.walk(node):
-        if hasattr(n, "ctx"):
-            n.ctx = ast.Load()
-    return node
 
 
 def _pure(node):
