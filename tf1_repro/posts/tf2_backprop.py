@@ -686,7 +686,8 @@ def cnn(config, emit=print, log=print, data_dir=None):
     # On a family the golden does not hold, the full run is a draw from the
     # CNN's seed study (golden tf2_backprop_cnn_seeds); a shortened one is
     # judged by the rounding band its families measured.
-    draw = (lambda key, **kw: {"draw": dict(golden="tf2_backprop_cnn_seeds", samples=key, **kw)}) \
+    draw = (lambda key, **kw: {"draw": dict(golden="tf2_backprop_cnn_seeds",
+                                             samples=f"cnn_seeds.{key}", **kw)}) \
         if full else (lambda key, **kw: None)
     for k, v in history.items():
         sec.figure(k, v, draw(k))
