@@ -34,10 +34,14 @@ PACKAGE = os.path.dirname(os.path.abspath(tf1_repro.__file__))  # the checkout b
 # Every variant, NumPy's BLAS included, computes on one thread: the archive's
 # deterministic sessions use one intra-op thread, and a comparison of one
 # thread against two would measure the core count, not the code.  Set before
-# NumPy is first imported (the benchmarks import this module first).
+# NumPy is first imported (the benchmarks import this module first).  In a
+# process that already holds NumPy (the test suite) they would act on nothing
+# here and only leak into the scripts it starts, whose NumPy products then
+# split their sums otherwise: another kernel family (tf1_repro/family.py).
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-for _k, _v in ONE_THREAD.items():
-    os.environ.setdefault(_k, _v)
+if "numpy" not in sys.modules:
+    for _k, _v in ONE_THREAD.items():
+        os.environ.setdefault(_k, _v)
 
 CLOCKS = ("cpu", "wall")
 

@@ -165,7 +165,10 @@ def test_script_prints_the_books_transcript_and_writes_outputs(tmp_path):
     counts = results["figures"]["counts"]
     assert lines[:2] == [f"Epoch {j}: {c} / 10000" for j, c in enumerate(counts)]
     assert sorted(os.listdir(tmp_path)) == ["accuracy.png", "results.json", "tensorboard"]
-    assert results["published"]["book_trains_shortened"]["ours"] == results["figures"]["final_percent"]
+    # The claims about one run's fixed figures travel with it; that the
+    # shortened book trains is a claim about 50 seeds (nielsen_book_quick_seeds).
+    assert set(results["published"]) == {"book_random_guessing", "book_darkness"}
+    assert results["published"]["book_darkness"]["ours"] == results["figures"]["darkness_percent"]
     assert results["figures"]["darkness_percent"] == 22.25  # fitted on all 50 000 images
 
 

@@ -56,7 +56,11 @@ ELEMENTWISE_N = 4099
 # Variables that steer TensorFlow's and NumPy's kernels (recorded as causes).
 KERNEL_VARIABLES = ("ONEDNN_MAX_CPU_ISA", "TENSORFLOW_USE_CUSTOM_CONTRACTION_KERNEL",
                     "TF_ENABLE_ONEDNN_OPTS", "NPY_DISABLE_CPU_FEATURES", "OPENBLAS_CORETYPE",
-                    "OPENBLAS_L2_SIZE", "MKL_ENABLE_INSTRUCTIONS", "DNNL_MAX_CPU_ISA")
+                    "OPENBLAS_L2_SIZE", "MKL_ENABLE_INSTRUCTIONS", "DNNL_MAX_CPU_ISA",
+                    # NumPy's BLAS splits a product among its threads (one per
+                    # core unless set): the thread count moves the bits of
+                    # 1 x 784 x 784 and 1000 x 784 x 30 products.
+                    "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 # The probe's own version: a key is comparable only with keys of the same probe.
 # Raise it whenever the probed kernels, shapes or inputs change, or what a

@@ -89,6 +89,10 @@ class Era:
     def rewrites(self):
         return self.index or self.promotion
 
+    def rewrite(self, tree):
+        """``tree`` (a module's AST) with its operators and subscripts under this era's rules."""
+        return rewrite(tree, self)
+
     def describe(self):
         if not (self.rewrites or self.aliases or self.legacy_print):
             return f"NumPy {self.label}: today's rules"

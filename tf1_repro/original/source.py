@@ -208,8 +208,7 @@ def compile_program(source, path, python2, era=None):
     if python2 and not _has_future_division(tree):
         tree = ast.fix_missing_locations(_ClassicDivision().visit(tree))
     if era is not None:
-        from tf1_repro.original import era as era_rules
-        tree = era_rules.rewrite(tree, era)
+        tree = era.rewrite(tree)
     return compile(tree, path, "exec", dont_inherit=True)
 
 
