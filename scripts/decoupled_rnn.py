@@ -3,8 +3,8 @@ r"""Posts 000/001, Seo's "Manual Back Prop with TensorFlow: Decoupled RNN".
     python scripts/decoupled_rnn.py
 
 prints the post's transcript: the four ``Extracting ...`` lines, the summed
-cost of each of the 100 epochs (``current iter :  0  Total current cost:
-...``), then one row per test image (``index  :  [[output]]  :  [[rounded]]
+cost of each of the 100 epochs (``Current Iter:  0  current cost:  ...``,
+the program's own line), then one row per test image (``index  :  [[output]]  :  [[rounded]]
 :  [label]``) and the count right out of 20.  Variants:
 
     --ordering=sequential   each time box reads what the one before wrote

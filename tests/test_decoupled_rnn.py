@@ -420,8 +420,8 @@ def test_a_run_is_deterministic_and_prints_the_post_transcript():
     assert lines_a == lines_b
     assert a["figures"] == b["figures"]
     assert sum(line.startswith("Extracting ") for line in lines_a) == 4
-    epochs = [line for line in lines_a if line.startswith("current iter :  ")]
-    assert len(epochs) == 2 and "Total current cost:  " in epochs[0]
+    epochs = [line for line in lines_a if line.startswith("Current Iter:  ")]
+    assert len(epochs) == 2 and "  current cost:  " in epochs[0]
     rows = [line for line in lines_a if line.split("  :  ")[0].isdigit()]
     assert len(rows) == 4 and rows[0].startswith("0  :  [[") and rows[0].endswith("]")
     assert lines_a[-1] == f"correct: {a['figures']['correct']} of 4"

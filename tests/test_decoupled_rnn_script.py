@@ -23,8 +23,8 @@ def test_small_run_writes_every_output_and_two_runs_print_the_same(tmp_path):
     assert any(f.startswith("events.out.tfevents") for f in events)
     lines = proc.stdout.splitlines()
     assert sum(line.startswith("Extracting ") for line in lines) == 4
-    assert [line.split("  Total")[0] for line in lines if line.startswith("current iter")] == \
-        ["current iter :  0", "current iter :  1"]
+    assert [line.split("  current cost")[0] for line in lines if line.startswith("Current Iter")] == \
+        ["Current Iter:  0", "Current Iter:  1"]
     assert lines[-1] == f"correct: {results['figures']['correct']} of 4"
     figs = results["figures"]
     assert figs["gradient_receivers"] == ["W_fc", "hidden_states"]
@@ -51,7 +51,7 @@ def test_bad_flags_fail_with_one_line_and_write_nothing(tmp_path, flag, needle):
     out = tmp_path / "never"
     proc, results = run_script("decoupled_rnn", flag, output_dir=str(out), check=False)
     assert proc.returncode != 0
-    assert proc.stdout.count("current iter") == 0
+    assert proc.stdout.count("Current Iter") == 0
     errors = [line for line in proc.stderr.splitlines() if needle in line]
     assert errors, proc.stderr[-2000:]
     assert results is None

@@ -284,7 +284,7 @@ def _start(name, args, marker, delay=0.0):
 
 
 # Training of post 000/001 at a known point: the transcript's second epoch line.
-RNN_TRAINING = (["--epochs=1000", "--oracle_quality=false"], "current iter :  1 ")
+RNN_TRAINING = (["--epochs=1000", "--oracle_quality=false"], "Current Iter:  1 ")
 
 
 @pytest.mark.parametrize("signum, status, word", [

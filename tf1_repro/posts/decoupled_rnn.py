@@ -132,9 +132,9 @@ What changed and why
   ``RandomState``); scikit-learn is not needed.  tests/test_decoupled_rnn.py
   checks that draws made before loading do not move the split.  The pool is indexed
   as ``images[idx]``: the post's ``images[[idx]]`` breaks on NumPy >= 1.23.
-* Transcript: the per-epoch line follows the NumPy post's ``current iter :
-  ... Total current cost: ...`` (the TF file's own print is lost with its
-  screenshots); the test rows are ``index : [[output]] : [[rounded]] :
+* Transcript: the per-epoch line is the TF program's own
+  ``print("Current Iter: ", iter, " current cost: ", total_cost)`` (the
+  post's screenshots cut it off; the program shows it); the test rows are ``index : [[output]] : [[rounded]] :
   [label]``; a last line counts the rounded outputs equal to their label,
   which the post left to the reader.
 * Determinism: ``--threads=1`` (see "Orderings").

@@ -87,7 +87,8 @@ def train(config, train_images, train_labels, test_images, test_labels, emit=pri
                 output = sess.run([cost, t["train_step"], h_update],
                                   feed_dict={x: current_image, y: current_label})
                 total_cost = total_cost + output[0].sum()
-            emit(f"current iter :  {i}  Total current cost:  {total_cost}")
+            # The TF program's own line: print("Current Iter: ", iter, " current cost: ", total_cost).
+            emit(f"Current Iter:  {i}  current cost:  {total_cost}")
             costs.append(float(total_cost))
             if measure is not None:
                 quality.append(measure_oracles(sess, t["probe"], *measure))
