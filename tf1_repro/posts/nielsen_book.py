@@ -72,7 +72,9 @@ import numpy as np
 import tensorflow as tf
 
 from tf1_repro import families, mnist, study
-from tf1_repro.claims.nielsen_book import BOOK, BOOK_PEAK  # noqa: F401  (BOOK: the book's run, for the script)
+# The book's run and its printed transcripts, declared with its claims (for the script).
+from tf1_repro.claims.nielsen_book import (BOOK, BOOK_ETA_LARGE, BOOK_ETA_SMALL, BOOK_PEAK,  # noqa: F401
+                                           BOOK_TRANSCRIPT)
 from tf1_repro.errors import UsageError
 from tf1_repro.graph_session import fingerprint, session_config
 from tf1_repro.posts.nielsen_mlp import accuracy, forward_backward
@@ -93,14 +95,6 @@ TEST_SIZE = 10000
 PIXELS = {"pickle": 256.0, "idx": 255.0}
 UNROLL = 10  # steps per while-loop iteration
 
-# The book's printed transcripts (epoch -> correct of 10 000), as far as the
-# chapter shows them.
-BOOK_TRANSCRIPT = {0: 9129, 1: 9295, 2: 9348, 27: 9528, 28: 9542, 29: 9534}
-BOOK_ETA_LARGE = {0: 1009, 29: 982}
-BOOK_ETA_SMALL = {0: 1139, 29: 2142}
-# Class counts of the 10 000 test images: a network that answers one class
-# for every image scores that class's count (the book's 1009 is the nines,
-# 982 the fours).
 
 @dataclasses.dataclass
 class Config:
