@@ -2,7 +2,7 @@
 
     python -m nox -s matrix            # every release below, then the report (~1 h here)
     python -m nox -s "matrix(release='2.17')"
-    python -m nox -s matrix_report     # golden/releases.json and the README table again
+    python -m nox -s matrix_report     # golden/releases.json and the pages again
 
 Each release gets its own environment (.nox/) with the tf-keras and NumPy it
 needs; nothing is installed into the environment that runs nox.  The
@@ -74,6 +74,6 @@ def matrix(session, release):
 
 @nox.session(venv_backend="none")
 def matrix_report(session):
-    """Merge build/matrix/*.json into golden/releases.json and the README's table."""
+    """Merge build/matrix/*.json into golden/releases.json and regenerate the pages."""
     session.run("python", "scripts/release_matrix.py", "--report",
                 f"--inputs={OUTPUT_DIR}/*.json")

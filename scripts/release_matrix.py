@@ -5,7 +5,7 @@ r"""The release matrix's two steps (``nox -s matrix`` runs both; noxfile.py).
 
 ``--measure`` runs every default golden's command under the TensorFlow of
 this environment and writes what each gave; ``--report`` merges such files
-into golden/releases.json and regenerates the README's release table.  What
+into golden/releases.json and regenerates the pages (docs/releases.md, the release grids).  What
 the statuses mean and how the goldens use the record: tf1_repro/matrix.py
 and tf1_repro/releases.py.
 """
@@ -17,12 +17,12 @@ import sys
 from absl import flags
 
 import _checkout  # noqa: F401  (this checkout's tf1_repro, not another clone's)
-from tf1_repro import cli, golden, matrix, readme, releases, report
+from tf1_repro import cli, golden, matrix, pages, releases, report
 from tf1_repro.errors import ReproError
 
 flags.DEFINE_bool("measure", False, "Run the default goldens here and write --output.")
 flags.DEFINE_bool("report", False, "Merge the measurement files of --inputs into "
-                  "golden/releases.json and the README.")
+                  "golden/releases.json and the pages.")
 flags.DEFINE_string("inputs", "build/matrix/*.json", "With --report: the measurement files, a glob "
                     "pattern relative to the checkout (or comma-separated patterns).")
 flags.DEFINE_string("label", None, "With --measure: the release's name, e.g. 'TF 2.17.1'.")
@@ -63,9 +63,9 @@ def main():
     for w in warnings:
         sys.stderr.write(f"warning: {w}\n")
     report.write_json(releases.RELEASES_PATH, merged)
-    readme.update(goldens)
+    pages.update(goldens, merged)
     sys.stderr.write(f"golden/releases.json: {len(merged['environments'])} environment(s); "
-                     "README release table regenerated\n")
+                     "the release pages and grids regenerated\n")
 
 
 if __name__ == "__main__":

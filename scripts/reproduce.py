@@ -2,9 +2,9 @@ r"""Run the archive's posts and print the published-vs-reproduced table.
 
     python scripts/reproduce.py --post=all
     python scripts/reproduce.py --post=nielsen_mlp
-    python scripts/reproduce.py --post=all --bless --include_slow   # regenerate golden/ and README
+    python scripts/reproduce.py --post=all --bless --include_slow   # regenerate golden/ and the pages
     python scripts/reproduce.py --golden=nielsen_mlp --bless          # one golden
-    python scripts/reproduce.py --readme   # README blocks from golden/ and the declarations
+    python scripts/reproduce.py --readme   # README, docs/ and docs/figures/ from golden/, no run
     python scripts/reproduce.py --bless --from_results=DIR   # add another machine's family
 
 A golden holds each kernel family's exact values (tf1_repro/families.py).
@@ -24,11 +24,13 @@ every figure is checked against its golden (regression: exact under the same
 fingerprint), and every claim judged on that golden's run gets its verdict
 from its declaration (tf1_repro/claims/).  ``--bless`` writes
 golden/<name>.json from the fresh runs instead, then regenerates the
-README's results table; it writes nothing unless every run succeeded and no
+pages; it writes nothing unless every run succeeded and no
 claim changed its verdict (a claim that newly fails, or a known gap that
 newly holds, is for a person to decide in the declaration, not for a run).
-``--readme`` runs nothing: it regenerates the README's blocks from golden/ and
-the claim declarations (after a declaration's evidence is reworded, say).
+``--readme`` runs nothing: it regenerates the pages (README.md's generated
+blocks, docs/*.md, docs/figures/*.svg: tf1_repro/pages.py) from golden/, the
+release matrix's record and the claim declarations (after a declaration's
+evidence is reworded, say).
 """
 import json
 import os
@@ -39,14 +41,14 @@ import time
 from absl import flags
 
 import _checkout  # noqa: F401  (this checkout's tf1_repro, not another clone's)
-from tf1_repro import claims, cli, families, golden, readme, registry
+from tf1_repro import claims, cli, families, golden, pages, registry
 from tf1_repro.errors import GoldenError, ReproError
 
 flags.DEFINE_enum("post", "all", ["all"] + registry.POSTS, "Which post to run.")
 flags.DEFINE_string("golden", None, "Only this golden (a name from tf1_repro/registry.py).")
-flags.DEFINE_bool("bless", False, "Write golden/ and the README table from this run.")
-flags.DEFINE_bool("readme", False, "Run nothing: regenerate the README's blocks from golden/ and "
-                  "the claim declarations.")
+flags.DEFINE_bool("bless", False, "Write golden/ and the pages from this run.")
+flags.DEFINE_bool("readme", False, "Run nothing: regenerate the README, docs/ and docs/figures/ from "
+                  "golden/ and the claim declarations.")
 flags.DEFINE_bool("include_slow", False, "Also run the slow goldens (seed studies, full runs).")
 flags.DEFINE_string("data_dir", None, "Passed on to every script (default: theirs).")
 flags.DEFINE_string("from_results", None, "Run nothing: judge (or with --bless, add as their "
@@ -85,8 +87,10 @@ def main():
     if FLAGS.readme:
         if FLAGS.bless:
             raise ReproError("--readme runs nothing, so it cannot --bless")
-        readme.update(golden.all_goldens())
-        sys.stderr.write("README blocks regenerated from golden/\n")
+        changed = pages.update(golden.all_goldens(), pages.load_release_record())
+        sys.stderr.write(f"pages regenerated from golden/: {len(changed)} file(s) changed\n")
+        for path in changed:
+            sys.stderr.write(f"  {os.path.relpath(path, golden.REPO_ROOT)}\n")
         return
     specs = [s for s in registry.specs_for(FLAGS.post)
              if FLAGS.include_slow or FLAGS.from_results or not s.slow]
@@ -100,7 +104,7 @@ def main():
         raise ReproError(f"--post={FLAGS.post} --golden={FLAGS.golden}: no such golden "
                          "(slow ones need --include_slow)")
     # Read every golden before running anything: a corrupt one stops the run at
-    # once, and --bless never leaves golden/ and the README half updated.
+    # once, and --bless never leaves golden/ and the pages half updated.
     if FLAGS.bless:
         # Those about to be rewritten may be anything but must be sound if
         # they are to keep their other families; the rest must be sound,
@@ -150,11 +154,11 @@ def main():
             goldens = golden.all_goldens()
         except GoldenError as e:
             # Another golden still has an older schema: bless it too, then the
-            # README's tables regenerate (a stale README fails the test suite).
-            sys.stderr.write(f"blessed {len(fresh)} golden(s); README not updated: {e}\n")
+            # pages regenerate (a stale page fails the test suite).
+            sys.stderr.write(f"blessed {len(fresh)} golden(s); pages not updated: {e}\n")
             return
-        readme.update(goldens)
-        sys.stderr.write(f"blessed {len(fresh)} golden(s) and the README table\n")
+        pages.update(goldens, pages.load_release_record())
+        sys.stderr.write(f"blessed {len(fresh)} golden(s) and regenerated the pages\n")
         return
     if regressions:
         raise ReproError(f"{len(regressions)} figure(s) differ from golden/ (see above)")

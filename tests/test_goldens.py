@@ -11,8 +11,8 @@ import os
 
 import pytest
 
-from scriptrun import REPO, copy_checkout, run_script
-from tf1_repro import claims, golden, readme, registry
+from scriptrun import copy_checkout, run_script
+from tf1_repro import claims, golden, registry
 from tf1_repro.errors import GoldenError
 
 _RUN_ROOT = None
@@ -69,13 +69,6 @@ def test_every_registered_golden_exists_and_validates():
         assert g["script"] == spec.post and g["args"] == spec.args, spec.name
 
 
-def test_readme_blocks_are_generated_from_goldens():
-    with open(os.path.join(REPO, "README.md")) as f:
-        text = f.read()
-    assert readme.render(text, golden.all_goldens()) == text, \
-        "README's generated blocks are stale: python scripts/reproduce.py --post=all --bless --include_slow"
-
-
 def test_corrupt_golden_is_one_clear_error(tmp_path):
     path = tmp_path / "x.json"
     path.write_text('{"schema": 2, "name": "x", "script": "s", "args": [], "fingerprint": {},'
@@ -123,14 +116,3 @@ def test_reproduce_refuses_a_corrupt_golden_before_running(tmp_path):
     ours = [line for line in proc.stderr.splitlines() if line.startswith("reproduce.py:")]
     assert len(ours) == 1 and "gradient_override.json: not readable JSON" in ours[0]
     assert "gradient_override:" not in proc.stderr  # no run was timed
-
-
-def test_readme_share_interval_and_sign_test():
-    """The decoupled seed block's statistics, against values worked by hand."""
-    from tf1_repro.readme import sign_test, wilson_interval
-    lo, hi = wilson_interval(18, 50)
-    assert abs(lo - 0.2414) < 5e-4 and abs(hi - 0.4986) < 5e-4  # p = 0.36, z = 1.96
-    assert wilson_interval(0, 10)[0] == 0.0 and wilson_interval(10, 10)[1] == 1.0
-    assert sign_test(0, 5) == 2 / 32
-    assert sign_test(3, 3) == 1.0 and sign_test(0, 0) == 1.0
-    assert abs(sign_test(18, 26) - 0.2912) < 5e-4

@@ -1,39 +1,32 @@
-"""The README's generated blocks, rebuilt from golden/ by ``reproduce.py --bless``.
+"""The generated blocks of README.md and docs/*.md, each a function of golden/.
 
-The Speed section's tables come from the benchmarks' JSON (benchmarks/*.json,
+The Speed page's tables come from the benchmarks' JSON (benchmarks/*.json,
 written by the last run of each benchmark), not from goldens.
 
-A block sits between ``<!-- NAME:begin ... -->`` and ``<!-- NAME:end -->``;
-everything between the markers is replaced, nothing else is touched.
-tests/test_goldens.py checks that the README holds what these functions give
-for the goldens on disk, so a stale README fails the suite.
+A block sits between ``<!-- NAME:begin ... -->`` and ``<!-- NAME:end -->``
+in any of the pages; tf1_repro/pages.py fills every block it finds (these,
+and the blocks every post's page has) and draws the figures.
+tests/test_pages.py checks that the pages hold what these functions give for
+the goldens on disk, so a stale page fails the suite.
 """
 import math
 import os
-import re
 
 import numpy as np
 
 from tf1_repro import golden
-from tf1_repro.errors import GoldenError
 from tf1_repro.report import markdown_table
-
-README = os.path.join(golden.REPO_ROOT, "README.md")
 
 
 def _by_name(goldens):
     return {g["name"]: g for g in goldens}
 
 
-def results_block(goldens):
-    return golden.results_markdown(goldens)
-
-
 def transcript_block(goldens):
-    """What ``python scripts/nielsen_mlp.py --steps=10000`` prints, from its golden, per family.
+    """What ``python scripts/nielsen_mlp.py --steps=10000`` prints, from its golden.
 
     The transcript is the golden's own kernel family's; the counts of every
-    other family the golden holds follow in a table (tf1_repro/families.py).
+    other family the golden holds are :func:`transcript_families_block`'s.
     """
     g = _by_name(goldens).get("nielsen_mlp")
     if g is None:
@@ -43,17 +36,46 @@ def transcript_block(goldens):
     lines = [f"Extracting MNIST_data/{name}" for name in FILES]
     lines += [f"{c:.1f}" for c in g["figures"]["counts"]["reproduced"]]
     out = "```\n" + "\n".join(lines) + "\n```"
-    fams = all_families(g)
     out += f"\n\non kernel family {family_label(g['fingerprint'])}, where the golden was blessed."
-    if len(fams) > 1:
-        heads = ["after step"] + [f"family {i + 1}" for i in range(len(fams))]
-        counts = [vals["counts"] for _, _, vals in fams]
-        rows = [[1000 * k] + [f"{c[k]:.0f}" for c in counts] for k in range(len(counts[0]))]
-        legend = "\n".join(f"{i + 1}. {family_label(fp)}" for i, (_, fp, _) in enumerate(fams))
-        out += (f" The same command on the {len(fams) - 1} other kernel families the golden holds "
-                "(each exact there, and the reason a run elsewhere is judged against the seed "
-                "study, not one family's counts):\n\n" + markdown_table(rows, heads) + "\n\n" + legend)
+    others = len(all_families(g)) - 1
+    if others:
+        out += (f" The golden holds {others} other kernel famil{'y' if others == 1 else 'ies'}, each exact "
+                "there with other counts after step 1000 ([the same command on each]"
+                "(docs/nielsen_mlp.md#the-main-job-on-other-kernel-families)); a run elsewhere is judged "
+                "against the seed study, not one family's counts.")
     return out
+
+
+def transcript_families_block(goldens):
+    """The main job's counts on every kernel family post 002's golden holds."""
+    g = _by_name(goldens).get("nielsen_mlp")
+    if g is None:
+        return ""
+    from tf1_repro.families import all_families, family_label
+    fams = all_families(g)
+    if len(fams) < 2:
+        return f"The golden holds one kernel family, {family_label(g['fingerprint'])}."
+    heads = ["after step"] + [f"family {i + 1}" for i in range(len(fams))]
+    counts = [vals["counts"] for _, _, vals in fams]
+    rows = [[1000 * k] + [f"{c[k]:.0f}" for c in counts] for k in range(len(counts[0]))]
+    legend = "\n".join(f"{i + 1}. {family_label(fp)}" for i, (_, fp, _) in enumerate(fams))
+    return (f"`python scripts/nielsen_mlp.py --steps=10000` on the {len(fams)} kernel families the golden "
+            "holds (family 1 is the one it was blessed on; each is exact there, and the reason a run "
+            "elsewhere is judged against the seed study, not one family's counts):\n\n"
+            + markdown_table(rows, heads) + "\n\n" + legend)
+
+
+def families_block(goldens):
+    """Which kernel family each golden's own values ("ours" in the claims tables) come from."""
+    from tf1_repro.families import family_label
+    by_family = {}
+    for g in sorted(goldens, key=lambda g: g["name"]):
+        others = len(g.get("families", {}))
+        note = f" (+{others} other famil{'y' if others == 1 else 'ies'})" if others else ""
+        by_family.setdefault(family_label(g["fingerprint"]), []).append(f"`{g['name']}`{note}")
+    return ("\"ours\" in the claims tables is each golden's own kernel family's value; the families, "
+            "and the goldens first blessed on each:\n\n"
+            + "\n".join(f"- {label}: {', '.join(names)}" for label, names in sorted(by_family.items())))
 
 
 def nielsen_seeds_block(goldens, name="nielsen_mlp_seeds"):
@@ -232,35 +254,12 @@ def _benchmark_block(name):
     return block
 
 
+# Every block by name: each a function of the goldens (tf1_repro/pages.py adds the
+# blocks every post's page has, and the figures).
 BLOCKS = {"speed_nielsen": _benchmark_block("nielsen"), "speed_decoupled": _benchmark_block("decoupled_rnn"),
-          "results": results_block, "releases": releases_block, "transcript": transcript_block,
+          "releases": releases_block, "transcript": transcript_block,
+          "transcript_families": transcript_families_block, "families": families_block,
           "nielsen_seeds": nielsen_seeds_block,
           "nielsen_seeds_1000": lambda goldens: nielsen_seeds_block(goldens, "nielsen_mlp_seeds_1000"),
           "decoupled_seeds": decoupled_seeds_block, "tf2_runs": tf2_runs_block,
           "override": override_block}
-
-
-def _pattern(name):
-    return re.compile(r"(<!-- " + name + r":begin[^>]*-->\n)(.*?)(<!-- " + name + r":end -->)", re.S)
-
-
-def render(text, goldens):
-    """``text`` with every generated block rebuilt."""
-    for name, fn in BLOCKS.items():
-        pattern = _pattern(name)
-        if not pattern.search(text):
-            raise GoldenError(f"README.md: the {name} block's markers are missing")
-        body = fn(goldens)
-        text = pattern.sub(lambda m: m.group(1) + (body + "\n" if body else "") + m.group(3), text)
-    return text
-
-
-def update(goldens, path=README):
-    with open(path) as f:
-        text = f.read()
-    new = render(text, goldens)
-    if new != text:
-        tmp = path + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(new)
-        os.replace(tmp, path)
