@@ -162,7 +162,7 @@ def ms(seconds):
 
 
 def readme_block(doc):
-    """The README's table of this run, every figure from ``doc`` (the JSON written beside it)."""
+    """The Speed page's table of this run, every figure from ``doc`` (the JSON written beside it)."""
     table = timing.variant_table(doc, DESCRIPTIONS, "image", ms, "ms")
     text = (f"`{doc['command']}`: {doc['images']} images a repeat, median of {doc['repeats']} repeats, "
             f"{doc['clock']} time, repeats within {doc['max_spread']:g}x of each other; the floor ({ms(doc['floor_s_per_image'])} ms) is an image's "

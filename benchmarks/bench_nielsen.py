@@ -219,7 +219,7 @@ def us(seconds):
 
 
 def readme_block(doc):
-    """The README's table of this run, every figure from ``doc`` (the JSON written beside it)."""
+    """The Speed page's table of this run, every figure from ``doc`` (the JSON written beside it)."""
     table = timing.variant_table(doc, DESCRIPTIONS, "step", us, "µs")
     return (f"`{doc['command']}`: {doc['steps']} steps a repeat, median of {doc['repeats']} repeats, "
             f"{doc['clock']} time, repeats within {doc['max_spread']:g}x of each other; the floor ({us(doc['floor_s_per_step'])} µs) is "

@@ -107,7 +107,7 @@ def add_ratios(rows, per, floor):
 
 
 def variant_table(doc, descriptions, per, show, unit):
-    """The README's table of a benchmark's variants, every figure from ``doc``;
+    """The Speed page's table of a benchmark's variants, every figure from ``doc``;
     ``show`` formats seconds in ``unit``."""
     from tf1_repro.report import markdown_table
     rows = [[descriptions[v["variant"]], show(v[f"s_per_{per}"]),

@@ -22,7 +22,7 @@ declarations (:func:`tf1_repro.claims.judge`), and tests/test_claims.py
 checks that the record still equals them.
 
 Goldens are written only by ``python scripts/reproduce.py --bless``
-(:func:`golden_from_results`), which also regenerates the README table.
+(:func:`golden_from_results`), which also regenerates the pages (tf1_repro/pages.py).
 """
 import collections
 import functools
@@ -303,7 +303,7 @@ def all_goldens(golden_dir=GOLDEN_DIR):
 
 
 def results_markdown(goldens):
-    """The README's claims table: every declared claim, its value in its golden, its verdict.
+    """The claims table reproduce.py prints: every declared claim, its value in its golden, its verdict.
 
     Verdicts come from the declarations (tf1_repro/claims/) applied to the
     pinned values; the evidence for each band follows the table.

@@ -9,7 +9,7 @@ which runs every default golden's command (tf1_repro/registry.py, the same
 commands ``scripts/reproduce.py`` runs) and keeps each run's figures and
 fingerprint.  ``nox -s matrix_report`` (run by ``nox -s matrix`` last) merges
 those files into ``golden/releases.json`` (tf1_repro/releases.py: how the
-goldens use it) and regenerates the README's release table, where each
+goldens use it) and regenerates docs/releases.md's table, where each
 release gets, per figure, one of:
 
 * ``exact``: the golden's value, bit for bit;
@@ -159,7 +159,7 @@ def _release_order(row):
 
 
 def release_table(release_record, goldens):
-    """The README's release table (generated; tf1_repro/readme.py places it)."""
+    """docs/releases.md's release table (generated; tf1_repro/readme.py's releases block)."""
     rows = release_rows(release_record, goldens)
     if not rows:
         return "(the release matrix has not been run: nox -s matrix)"

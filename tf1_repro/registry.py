@@ -70,7 +70,7 @@ GOLDENS = [
     GoldenSpec("nielsen_book_svm", "nielsen_book", ["--svm"], True),
 ]
 
-# Every post, in the README's order.  A post is its modules
+# Every post, in the pages' order (each gets docs/<post>.md).  A post is its modules
 # (tf1_repro/posts/<post>.py, tf1_repro/runs/<post>.py,
 # tf1_repro/claims/<post>.py, scripts/<post>.py), its entry here and its goldens above.
 POSTS = ["nielsen_mlp", "nielsen_book", "decoupled_rnn", "gradient_override", "tf2_backprop"]

@@ -31,7 +31,7 @@ import re
 from tf1_repro import registry
 from tf1_repro.errors import GoldenError
 
-# The posts that declare claims, in the README's order: the registry's posts
+# The posts that declare claims, in the pages' order: the registry's posts
 # (tf1_repro/registry.py, data only), each with tf1_repro/claims/<post>.py.
 POSTS = tuple(registry.POSTS)
 
@@ -181,7 +181,7 @@ def band_text(band):
 
 # What a golden records of each claim judged on its run: the fields a verdict
 # depends on.  The prose (what the post said, the evidence) lives in the
-# declarations and the README, and may be reworded without a new golden.
+# declarations and the pages, and may be reworded without a new golden.
 RECORDED = ("figure", "published", "band", "known_gap")
 
 

@@ -19,7 +19,7 @@ from tf1_repro.claims import Claim
 TRAINS = {"max": 0.9}
 _TRAINS_EVIDENCE = ("'trains' read as: the last epoch's summed cost at most 90% of the first's. "
                     "With zero learning rates the same images give the same cost every epoch (ratio 1); "
-                    "the seed study's ratios (golden decoupled_rnn_seeds, the README's seed table) "
+                    "the seed study's ratios (golden decoupled_rnn_seeds, the seed table of docs/decoupled_rnn.md) "
                     "show how far below 0.9 a training run falls")
 _NOT_TRAINING = "a network whose learning rates are zero: the same cost every epoch, ratio 1"
 

@@ -52,7 +52,7 @@ What changed and why
   mini-batches (gathered from the training images by a batch plan drawn with
   ``random.shuffle`` beforehand), ten steps per iteration, as post 002's
   ``--loop=graph``, which post 002's benchmark measured about three times
-  faster than feeding each mini-batch (README, Speed); a 30-epoch run takes
+  faster than feeding each mini-batch (docs/speed.md); a 30-epoch run takes
   about 25 s here.
 * A last, shorter mini-batch (when the batch size does not divide the
   training set) runs as its own step with ``eta / len``, as network.py's
