@@ -41,6 +41,8 @@ POST_BLOCKS = ("post", "claims", "studies", "post_releases", "figures")
 
 POST_PAGE = """# {title}
 
+> {summary}
+
 <!-- post:begin (generated from tf1_repro/registry.py and the post's modules; do not edit) -->
 <!-- post:end -->
 
@@ -172,9 +174,9 @@ def post_block(ctx, page):
     """The post, where its code is in the archive, its goldens and their commands, its verdicts."""
     post = page.post
     meta = post_meta(post)
-    who = ", ".join(x for x in (meta["author"], f"*{meta['title']}*", meta["date"]) if x)
-    where = meta["url"] or "its address was not recovered"
-    lines = [f"**The post**: {who}; {where}."]
+    facts = "; ".join(f"{k}: {meta[k]}" for k in ("author", "date") if meta[k])
+    where = f"<{meta['url']}>" if meta["url"] else "its address was not recovered"
+    lines = [f"**The post**: *{meta['title']}*" + (f" ({facts})" if facts else "") + f", {where}."]
     if meta["seed"]:
         lines[0] += f" Its text: `shared/seeds/{meta['seed'].split(' ')[0]}`."
     roles = [(("tf1_repro", "posts", f"{post}.py"), "the post's graph, op for op (the file to hold beside the post)"),
@@ -328,23 +330,38 @@ def claims_summary_block(ctx, page):
                                  "ours", "band", "verdict"])
 
 
+def post_summary(post):
+    """A line on what the post is: the quoted line under its page's title, else its module's docstring."""
+    path = post_page_path(post)
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if line.startswith("<!--") or line.startswith("## "):
+                    break
+                if line.startswith("> "):
+                    return line[2:].strip().rstrip(".")
+    path = os.path.join(REPO, "tf1_repro", "posts", f"{post}.py")
+    if not os.path.exists(path):
+        return "—"
+    with open(path) as f:
+        doc = ast.get_docstring(ast.parse(f.read())) or ""
+    return doc.strip().split("\n")[0].rstrip(".").replace("``", "`") or "—"
+
+
 def pages_block(ctx, page):
-    """A line per post's page, from the registry: its verdicts and figures."""
-    lines = []
+    """A row per post of the registry: its page, its script, what it shows, its verdicts."""
+    rows = []
     for post in registry.POSTS:
         shown = [v for _, _, v in ctx.verdicts(post)]
         n_repro = shown.count(VERDICT_SHOWN[claims.REPRODUCED])
         gaps = shown.count(VERDICT_SHOWN[claims.KNOWN_GAP])
-        line = (f"- [{page_title(post)}]({page.to_docs}{post}.md): {n_repro} of {len(shown)} claims reproduced"
-                + (f", {gaps} known gap{'s' if gaps > 1 else ''}" if gaps else ""))
         others = len(shown) - n_repro - gaps
-        if others:
-            line += f", {others} not judged"
-        figs = [f for f in ctx.figures if post in f.pages]
-        if figs:
-            line += "; figures: " + ", ".join(f"[{f.name}]({page.to_figures}{f.name}.svg)" for f in figs)
-        lines.append(line)
-    return "\n".join(lines)
+        verdicts = (f"{n_repro} of {len(shown)} reproduced"
+                    + (f", {gaps} known gap{'s' if gaps > 1 else ''}" if gaps else "")
+                    + (f", {others} not judged" if others else ""))
+        script = f"`scripts/{post}.py`" if _exists("scripts", f"{post}.py") else "—"
+        rows.append([f"[{page_title(post)}]({page.to_docs}{post}.md)", post_summary(post), script, verdicts])
+    return markdown_table(rows, ["post (its page)", "what it is", "script", "claims"])
 
 
 PAGE_BLOCKS = {"post": post_block, "claims": claims_block, "studies": studies_block,
@@ -394,7 +411,8 @@ def outputs(goldens, release_record=None):
             with open(page.path) as f:
                 text = f.read()
         elif page.post:
-            text = POST_PAGE.format(title=post_meta(page.post)["title"], post=page.post)
+            text = POST_PAGE.format(title=post_meta(page.post)["title"], post=page.post,
+                                    summary=post_summary(page.post))
         else:
             continue
         out[page.path] = render(text, ctx, page).encode("utf-8")
