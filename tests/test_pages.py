@@ -127,7 +127,7 @@ def test_a_post_added_to_the_registry_gets_its_page(generated, monkeypatch):
     for block in pages.POST_BLOCKS:
         assert f"<!-- {block}:begin" in page, block
     assert "### new_claim" in page and "Verdict: reproduced" in page
-    assert "| per_seed | 2 | 1 | 1 | 2 | 3 |" in page  # its seed study
+    assert "| per_seed | 2 | 1 | 1 | 2 | 3 | 1 2 3 |" in page  # its seed study
     assert "`python scripts/new_post.py --seeds=3`" in page
     front = out[pages.README].decode()
     assert "| [new_post](docs/new_post.md) | — | — | 1 of 1 reproduced |" in front

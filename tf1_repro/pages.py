@@ -252,12 +252,15 @@ def studies_block(ctx, page):
                     and not name.endswith("seeds")):
                 v = np.asarray(value, dtype=float)
                 rows.append([name] + [format_value(float(x)) for x in
-                                      (v.mean(), v.std(ddof=1) if n > 1 else 0.0, v.min(), np.median(v), v.max())])
+                                      (v.mean(), v.std(ddof=1) if n > 1 else 0.0, v.min(), np.median(v), v.max())]
+                            + ([" ".join(format_value(x) for x in value)] if n <= readme.SEED_ROWS_MAX else []))
             elif _number(value):
                 scalars.append(f"`{name}` {format_value(value)}")
         text = f"`{_command(spec)}` (golden `{spec.name}`, {n} seeds)"
         if rows:
-            text += ", per seed:\n\n" + markdown_table(rows, ["figure", "mean", "sd", "min", "median", "max"])
+            heads = ["figure", "mean", "sd", "min", "median", "max"]
+            text += ", per seed:\n\n" + markdown_table(
+                rows, heads + (["every seed, in order"] if n <= readme.SEED_ROWS_MAX else []))
         if scalars:
             text += ("\n\nThe study's own figures: " if rows else ": the study's own figures: ") + ", ".join(scalars) + "."
         out.append(text)
