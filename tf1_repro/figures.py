@@ -278,7 +278,7 @@ def _draw_override(fig, data):
     ax.set_xlabel("Adam step")
     ax.set_ylabel("loss")
     ax.set_title(f"(b) the same forward loss (difference {data.fig(name, 'forward_loss_difference'):g}),\n"
-                 "then 1000 Adam steps on each gradient")
+                 f"then {_OVERRIDE_STEPS} Adam steps on each gradient")
     ax.legend(loc="upper right", frameon=False)
 
     ax = axes[2]
@@ -436,10 +436,11 @@ def _draw_grid(fig, data, names=None):
 def _fixed():
     return [
         Figure("nielsen_mlp_seeds_1000", ("nielsen_mlp", "README"),
-               "Post 002: correct answers at every checkpoint over 1000 seeds, against the post's eight printed counts",
-               "Post 002's counts over the 1000-seed study (golden `nielsen_mlp_seeds_1000`): our spread at "
-               "each checkpoint, the post's eight counts in red with their percentile among ours, and the "
-               "counts after step 7000 against `count_923`'s band.",
+               "Post 002: correct answers at every checkpoint, our largest seed study against the post's "
+               "eight printed counts",
+               "Post 002's counts over its largest seed study (golden `nielsen_mlp_seeds_1000`): our spread at "
+               "each checkpoint, the post's eight counts in red with their percentile among ours, and our "
+               "counts where the post printed 923 against `count_923`'s band.",
                ("nielsen_mlp_seeds_1000",), _draw_nielsen_seeds,
                reads=("nielsen_mlp_seeds_1000", "nielsen_mlp")),
         Figure("nielsen_book_epochs", ("nielsen_book",),
@@ -451,7 +452,7 @@ def _fixed():
                reads=("nielsen_book_seeds", "nielsen_book_hidden100_seeds", "nielsen_book_eta_small_seeds",
                       "nielsen_book_eta_large_seeds")),
         Figure("decoupled_rnn", ("decoupled_rnn",),
-               "Posts 000/001, Seo's decoupled RNN: the cost per epoch, and manual back-prop against autodiff over 50 seeds",
+               "Posts 000/001, Seo's decoupled RNN: the cost per epoch, and manual back-prop against autodiff over seeds",
                "The cost at the epochs the goldens keep (`decoupled_rnn`, `decoupled_rnn_sequential`, "
                "`decoupled_rnn_autodiff`), and per seed of `decoupled_rnn_seeds`: autodiff's test images right "
                "minus manual back-prop's, and manual back-prop's cost ratio against the 'trains' band.",
@@ -460,7 +461,7 @@ def _fixed():
         Figure("gradient_override", ("gradient_override",),
                "Post 003, gradient_override_map with py_func: the gradient check, the training, and Impdrop",
                "Golden `gradient_override` (and `gradient_override_impdrop_full`): the gradients of c and k "
-               "through `tf.add` and through the post's `add_grad` override, the loss of 1000 Adam steps "
+               "through `tf.add` and through the post's `add_grad` override, the loss while Adam trains "
                "each way, and Impdrop's test accuracy.",
                ("gradient_override",), _draw_override,
                reads=("gradient_override", "gradient_override_impdrop_full")),
