@@ -7,6 +7,7 @@ named here are the project's reconstructions, written from the post texts
 style (module docs say what each is):
 
 * seo_decoupled_rnn_tf.py: posts 000/001, Seo's TensorFlow decoupled RNN;
+* seo_decoupled_rnn_numpy.py: its NumPy predecessor (tf1_repro/reference/seo_numpy.py);
 
 Each test runs a program through the runner with the archive's seed and the
 archive's script with the same settings, and compares standard output line
@@ -173,3 +174,42 @@ def test_seo_tf_program_full_length(tmp_path):
     proc, _ = run_script("decoupled_rnn", "--nooracle_quality", output_dir=str(tmp_path / "run"))
     assert len(ours) == 4 + 100 + 20
     assert ours == without_count(lines_of(proc.stdout), *seo_rows(ours))
+
+
+# ---------------------------------------------------------------------------
+# Seo's NumPy predecessor
+# ---------------------------------------------------------------------------
+
+NUMPY_ROW = re.compile(r"^Results :  \S+ Results Rounded:  (\S+)  GT:  \[(\d)\]$")
+
+
+def numpy_rows(lines):
+    rows = [m for m in (NUMPY_ROW.match(line) for line in lines) if m]
+    return [int(float(m.group(1))) for m in rows], [int(m.group(2)) for m in rows]
+
+
+def seo_numpy_archive(*args):
+    env = dict(os.environ)
+    env.setdefault("TF1_REPRO_DATA_DIR", data_dir())
+    proc = subprocess.run([sys.executable, "-m", "tf1_repro.reference.seo_numpy", *args],
+                          capture_output=True, text=True, cwd=REPO, env=env, timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return lines_of(proc.stdout)
+
+
+def test_seo_numpy_program_prints_what_the_archive_prints(tmp_path):
+    """Seo's NumPy program with ``--seed=678`` (its own np.random.seed(678), kept in force)
+    prints ``python -m tf1_repro.reference.seo_numpy``'s lines byte for byte."""
+    program = copy_of(tmp_path, "seo_decoupled_rnn_numpy.py", [("num_epoch = 50\n", "num_epoch = 1\n")])
+    ours = lines_of(run_original(program, "--seed=678", "--numpy=1.14").stdout)
+    archive = seo_numpy_archive("--num_epoch=1")
+    assert len(ours) == 4 + 1 + 15
+    assert ours == without_count(archive, *numpy_rows(ours))
+
+
+@pytest.mark.slow
+def test_seo_numpy_program_full_length(tmp_path):
+    ours = lines_of(run_original(os.path.join(PROGRAMS, "seo_decoupled_rnn_numpy.py"), "--seed=678",
+                                 "--numpy=1.14").stdout)
+    assert len(ours) == 4 + 50 + 15
+    assert ours == without_count(seo_numpy_archive(), *numpy_rows(ours))
