@@ -8,6 +8,7 @@ style (module docs say what each is):
 
 * seo_decoupled_rnn_tf.py: posts 000/001, Seo's TensorFlow decoupled RNN;
 * seo_decoupled_rnn_numpy.py: its NumPy predecessor (tf1_repro/reference/seo_numpy.py);
+* aloni_backprop.py: post 002, Aloni's 784-30-10 network (Python 2);
 
 Each test runs a program through the runner with the archive's seed and the
 archive's script with the same settings, and compares standard output line
@@ -213,3 +214,42 @@ def test_seo_numpy_program_full_length(tmp_path):
                                  "--numpy=1.14").stdout)
     assert len(ours) == 4 + 50 + 15
     assert ours == without_count(seo_numpy_archive(), *numpy_rows(ours))
+
+
+# ---------------------------------------------------------------------------
+# Post 002: Aloni's 784-30-10 network
+# ---------------------------------------------------------------------------
+
+ALONI_STEPS = 2001
+ALONI_AUTODIFF = ("# cost = tf.multiply(diff, diff)\n# step = tf.train",
+                  "cost = tf.multiply(diff, diff)\nstep = tf.train")
+
+
+@pytest.mark.parametrize("mode, batch_order, seed", [("manual", "tf1.0", 0),
+                                                     ("autodiff", "tf1.1", 3)])
+def test_aloni_program_prints_what_the_archive_prints(tmp_path, mode, batch_order, seed):
+    """The Python 2 program's ``print res`` lines (``836.0``) are scripts/nielsen_mlp.py's,
+    in the TF 1.0 batch order (file order) and in TF 1.1's (shuffled with the
+    seeded NumPy), for the manual update list and the post's auto-diff lines."""
+    replacements = [("xrange(10000)", f"xrange({ALONI_STEPS})")]
+    if mode == "autodiff":
+        replacements.append(ALONI_AUTODIFF)
+    program = copy_of(tmp_path, "aloni_backprop.py", replacements)
+    ours = lines_of(run_original(program, f"--seed={seed}", f"--batch_order={batch_order}").stdout)
+    proc, _ = run_script("nielsen_mlp", f"--steps={ALONI_STEPS}", f"--seed={seed}", f"--mode={mode}",
+                         f"--batch_order={batch_order}", output_dir=str(tmp_path / "run"))
+    assert len(ours) == 4 + 3
+    assert ours[:4] == ["Extracting train-images-idx3-ubyte.gz", "Extracting train-labels-idx1-ubyte.gz",
+                        "Extracting t10k-images-idx3-ubyte.gz", "Extracting t10k-labels-idx1-ubyte.gz"]
+    assert all(re.fullmatch(r"\d+\.0", line) for line in ours[4:])
+    assert ours == lines_of(proc.stdout)
+
+
+@pytest.mark.slow
+def test_aloni_program_full_length(tmp_path):
+    """The post's 10 000 steps: past the end of the first epoch (step 5500), where TF 1.0's
+    DataSet reshuffled with NumPy's global RNG."""
+    ours = lines_of(run_original(os.path.join(PROGRAMS, "aloni_backprop.py"), "--seed=0").stdout)
+    proc, _ = run_script("nielsen_mlp", "--seed=0", output_dir=str(tmp_path / "run"))
+    assert len(ours) == 4 + 10
+    assert ours == lines_of(proc.stdout)
