@@ -9,6 +9,7 @@ style (module docs say what each is):
 * seo_decoupled_rnn_tf.py: posts 000/001, Seo's TensorFlow decoupled RNN;
 * seo_decoupled_rnn_numpy.py: its NumPy predecessor (tf1_repro/reference/seo_numpy.py);
 * aloni_backprop.py: post 002, Aloni's 784-30-10 network (Python 2);
+* override_backprop.py: post 003's network with its py_func gradient;
 
 Each test runs a program through the runner with the archive's seed and the
 archive's script with the same settings, and compares standard output line
@@ -24,6 +25,7 @@ These differences are the archive's own and are allowed for, nothing else:
   end with a ``correct: N of M`` line the programs never printed; N is
   checked against the program's own rounded outputs.
 """
+import ast
 import os
 import re
 import subprocess
@@ -253,3 +255,62 @@ def test_aloni_program_full_length(tmp_path):
     proc, _ = run_script("nielsen_mlp", "--seed=0", output_dir=str(tmp_path / "run"))
     assert len(ours) == 4 + 10
     assert ours == lines_of(proc.stdout)
+
+
+# ---------------------------------------------------------------------------
+# Post 003: the py_func gradient override
+# ---------------------------------------------------------------------------
+
+OVERRIDE_STEPS = 300
+
+
+def parse_override(lines):
+    """The program's two blocks: {"tf.add(c, k)" / "add_grad(c, k, d)": values}."""
+    blocks, current = {}, None
+    for line in lines:
+        if line.startswith("e = "):
+            current = blocks.setdefault(line[4:], {"losses": []})
+            continue
+        word, _, rest = line.partition(" ")
+        if word == "c":
+            c, k = rest.split(" k ")
+            current["c"], current["k"] = ast.literal_eval(c), ast.literal_eval(k)
+        elif word == "loss":
+            current["loss"] = float(rest)
+        elif word == "dc":
+            dc, dk = rest.split(" dk ")
+            current["dc"], current["dk"] = ast.literal_eval(dc), ast.literal_eval(dk)
+        else:
+            current["losses"].append((int(word), float(rest)))
+    return blocks
+
+
+def test_override_program_prints_the_archives_numbers(tmp_path):
+    """Post 003's network with ``e = tf.add(c, k)`` and with ``e = add_grad(c, k, d)``: the
+    same start, forward loss, gradients and Adam losses as scripts/gradient_override.py,
+    to the last bit of each float32 (results.json), and each in the archive's lines."""
+    program = copy_of(tmp_path, "override_backprop.py",
+                      [("num_steps = 1000\n", f"num_steps = {OVERRIDE_STEPS}\n")])
+    ours = parse_override(run_original(program, "--seed=0").stdout.splitlines())
+    proc, results = run_script("gradient_override", "--part=post", f"--steps={OVERRIDE_STEPS}",
+                               "--seed=0", output_dir=str(tmp_path / "run"))
+    figs, archive = results["figures"], proc.stdout.splitlines()
+    true, post = ours["tf.add(c, k)"], ours["add_grad(c, k, d)"]
+    for block in (true, post):
+        assert (block["c"], block["k"]) == (figs["c"], figs["k"])
+    assert (true["loss"], post["loss"]) == (figs["loss_tf_add"], figs["loss_add_grad"])
+    assert true["dc"] + true["dk"] == figs["grad_true"]
+    assert post["dc"] + post["dk"] == figs["grad_post"]
+    assert [true["loss"]] + [v for _, v in true["losses"]] == figs["train_losses_tf_add"]
+    assert [post["loss"]] + [v for _, v in post["losses"]] == figs["train_losses_add_grad"]
+
+    assert "forward: loss with e = tf.add(c, k)       = %.8f" % true["loss"] in archive
+    assert "forward: loss with e = add_grad(c, k, d)  = %.8f" % post["loss"] in archive
+    fmt = lambda v: np.array2string(np.asarray(v, dtype=np.float64), precision=6,  # noqa: E731
+                                    floatmode="fixed", separator=", ")
+    assert any(line.startswith(f"c = {fmt(true['c'])}   k = {fmt(true['k'])}   ") for line in archive)
+    assert any(line.endswith(f"dc = {fmt(post['dc'])}  dk = {fmt(post['dk'])}") for line in archive)
+    table = archive[archive.index(f"{'step':>6} {'tf.add':>12} {'add_grad':>12}") + 1:]
+    steps = [(0, true["loss"], post["loss"])] + [
+        (s, lt, lp) for (s, lt), (_, lp) in zip(true["losses"], post["losses"])]
+    assert table == [f"{s:>6} {lt:>12.8f} {lp:>12.8f}" for s, lt, lp in steps]
