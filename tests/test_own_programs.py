@@ -10,6 +10,7 @@ style (module docs say what each is):
 * seo_decoupled_rnn_numpy.py: its NumPy predecessor (tf1_repro/reference/seo_numpy.py);
 * aloni_backprop.py: post 002, Aloni's 784-30-10 network (Python 2);
 * override_backprop.py: post 003's network with its py_func gradient;
+* post004_*.py: post 004's listings (TF2, Keras 2).
 
 Each test runs a program through the runner with the archive's seed and the
 archive's script with the same settings, and compares standard output line
@@ -23,7 +24,13 @@ These differences are the archive's own and are allowed for, nothing else:
   ``--data_dir``; the file names are compared;
 * scripts/decoupled_rnn.py and ``python -m tf1_repro.reference.seo_numpy``
   end with a ``correct: N of M`` line the programs never printed; N is
-  checked against the program's own rounded outputs.
+  checked against the program's own rounded outputs;
+* post 004: ``model.predict``'s progress bar, which the archive turns off
+  (its timings change from run to run), and the line comparing the
+  clipped run with an unclipped one, which the archive adds.
+
+Post 004's CNN is not compared: the archive scales its pixels as float32
+``x * (1/255)`` where the post divides in float64 (tf1_repro/posts/tf2_backprop.py).
 """
 import ast
 import os
@@ -314,3 +321,77 @@ def test_override_program_prints_the_archives_numbers(tmp_path):
     steps = [(0, true["loss"], post["loss"])] + [
         (s, lt, lp) for (s, lt), (_, lp) in zip(true["losses"], post["losses"])]
     assert table == [f"{s:>6} {lt:>12.8f} {lp:>12.8f}" for s, lt, lp in steps]
+
+
+# ---------------------------------------------------------------------------
+# Post 004: the TF2 listings
+# ---------------------------------------------------------------------------
+
+XOR_EPOCHS = 200
+# model.predict's progress bar, as Keras 2 writes it when standard output is
+# not a terminal: "\n1/1 [====] - ETA: 0s\b\b...\n1/1 [====] - 0s 40ms/step\n".
+PROGRESS_BAR = re.compile(r"\n(?:\d+/\d+ \[[=>.]*\] - [^\n]*\n)+")
+
+
+@pytest.fixture(scope="module")
+def post004_archive(tmp_path_factory):
+    """scripts/tf2_backprop.py's sections, seed 0, by name."""
+    out = tmp_path_factory.mktemp("tf2_backprop")
+    proc, _ = run_script("tf2_backprop", "--example=tape,xor_fit,xor_loop,clipping", "--seed=0",
+                         f"--xor_epochs={XOR_EPOCHS}", output_dir=str(out))
+    sections, name = {}, None
+    for line in proc.stdout.splitlines():
+        m = re.fullmatch(r"== (\w+) ==", line)
+        if m:
+            name = m.group(1)
+            sections[name] = []
+        else:
+            sections[name].append(line)
+    return {k: v[:-1] if v and v[-1] == "" else v for k, v in sections.items()}
+
+
+@pytest.mark.parametrize("section, program, replacements", [
+    ("tape", "post004_tape.py", []),
+    ("xor_fit", "post004_xor_fit.py", [("epochs=1000", f"epochs={XOR_EPOCHS}")]),
+    ("xor_loop", "post004_xor_loop.py", []),
+    ("clipping", "post004_clipping.py", []),
+])
+def test_post004_listing_prints_what_the_archive_prints(tmp_path, post004_archive, section,
+                                                        program, replacements):
+    """Each listing run with ``--seed=0`` prints its section of ``--example=...`` byte for byte.
+    Left out: model.predict's progress bar (the archive passes ``verbose=0``: its
+    timings change from run to run) and the clipping section's closing comparison
+    with an unclipped run, which the archive adds."""
+    ours, bars = PROGRESS_BAR.subn("", run_original(copy_of(tmp_path, program, replacements),
+                                                    "--seed=0").stdout)
+    assert bars == (1 if section == "xor_fit" else 0)
+    ours = ours.splitlines()
+    archive = post004_archive[section]
+    if section == "clipping":
+        assert archive[-1].startswith("clip_norm=1.0: loss sum ")
+        archive = archive[:-1]
+    assert ours == archive
+    if section == "tape":
+        assert ours == ["y = 7.0", "Gradient of y with respect to W: 2.0",
+                        "Gradient of y with respect to b: 1.0"]
+
+
+@pytest.mark.slow
+def test_post004_visualise_listing(tmp_path):
+    """The gradient pictures: the listing prints its final predictions; a line the test adds
+    to ``display_gradients`` prints what the archive prints in place of each picture."""
+    program = copy_of(tmp_path, "post004_visualise.py", [(
+        "def display_gradients(gradients, epoch):\n",
+        "def display_gradients(gradients, epoch):\n"
+        "    print(f\"Epoch {epoch}: gradient sum of squares, hidden weights "
+        "{np.sum(gradients[0].numpy() ** 2):.6g}, output weights "
+        "{np.sum(gradients[2].numpy() ** 2):.6g}\")\n")])
+    ours, bars = PROGRESS_BAR.subn("", run_original(program, "--seed=0").stdout)
+    assert bars == 1
+    ours = ours.splitlines()
+    proc, _ = run_script("tf2_backprop", "--example=visualise", "--seed=0",
+                         output_dir=str(tmp_path / "run"))
+    archive = proc.stdout.splitlines()
+    assert archive[0] == "== visualise =="
+    assert len(ours) == 4 + 2 + 4
+    assert ours == archive[1:1 + len(ours)]
