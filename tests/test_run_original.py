@@ -1,9 +1,10 @@
 """scripts/run_original.py: a TF 0.x/1.x program run unmodified.
 
-The programs in tests/programs/ were written for these tests in the styles
-the runner exists for (Python 2, TF 0.x names, input_data, InteractiveSession,
-update lists, tf.app.flags, a TF2 tape); they are not the posts' programs,
-which the archive does not ship.  The library parts (conversion, API
+The programs in tests/programs/ used here were written for these tests in the
+styles the runner exists for (Python 2, TF 0.x names, input_data,
+InteractiveSession, update lists, tf.app.flags, a TF2 tape).  The posts' own
+programs, as the project reconstructed them, are compared with the archive's
+scripts in tests/test_own_programs.py.  The library parts (conversion, API
 detection, the TF1 module) are tested in this process; running a program
 needs a process of its own (v2 behaviour is disabled process-wide), so those
 tests run the script as users do.

@@ -198,7 +198,7 @@ def run_predecessor(images, labels, test_image_num=10, train_image_num=50, num_e
 
 
 def main(argv=None):
-    """``python -m tf1_repro.reference.seo_numpy [--outer] [--data_dir=DIR] [--seed=678]``."""
+    """``python -m tf1_repro.reference.seo_numpy [--outer] [--data_dir=DIR] [--seed=678] [--num_epoch=50]``."""
     import argparse
 
     from tf1_repro.mnist import default_data_dir
@@ -211,9 +211,13 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=678)
     parser.add_argument("--outer", action="store_true",
                         help="read the SG updates of w_rec and wx as outer products (the TF post)")
+    parser.add_argument("--num_epoch", type=int, default=50,
+                        help="passes over the 50 training images (the post: 50)")
     args = parser.parse_args(argv)
+    if args.num_epoch < 1:
+        parser.error(f"--num_epoch={args.num_epoch}: must be at least 1")
     images, labels = load_pool(args.data_dir, args.seed)
-    out = run_predecessor(images, labels, outer=args.outer)
+    out = run_predecessor(images, labels, num_epoch=args.num_epoch, outer=args.outer)
     print(f"correct: {out['correct']} of 10")
 
 
