@@ -216,23 +216,7 @@ def test_post_002_on_an_unknown_family_is_a_draw_and_catches_a_broken_run():
 # Every golden, as committed
 # ---------------------------------------------------------------------------
 
-# Goldens blessed before the rules for unknown families existed, and not yet
-# blessed again (a run too long for the session that added the rules); each
-# names the command that brings it up to date.  Strict: once blessed again,
-# the test passes and the entry must go.
-NOT_YET_BLESSED_AGAIN = {
-    "decoupled_rnn_seeds": "python scripts/reproduce.py --golden=decoupled_rnn_seeds --bless "
-                           "--include_slow (about 50 minutes on 2 cores)",
-}
-
-
-def _rule_params():
-    return [pytest.param(s.name, marks=[pytest.mark.xfail(
-        strict=True, reason=f"blessed before the rules: {NOT_YET_BLESSED_AGAIN[s.name]}")]
-        if s.name in NOT_YET_BLESSED_AGAIN else []) for s in registry.GOLDENS]
-
-
-@pytest.mark.parametrize("name", _rule_params())
+@pytest.mark.parametrize("name", [s.name for s in registry.GOLDENS])
 def test_every_figure_has_a_rule_on_an_unknown_family(name):
     g = golden.load(name)
     unchecked = {}
