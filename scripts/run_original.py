@@ -17,6 +17,18 @@ the program imports but nobody installed is named in one line with its pip
 name.  A TF1 name the archive does not provide stops the run with one line
 naming the program's line.  What is provided, and how --seed and --threads
 act: tf1_repro/original/.
+
+    python scripts/run_original.py --corpus=../shared/corpus --seed=0 --output_dir=runs/corpus
+
+runs every program of a folder instead (the files its index.json lists, else
+every .py file not in a _ or . folder), each as --program=NAME in its own
+folder and process, with the other flags passed on and --timeout defaulting
+to 60 s.  A line per program on standard error as it finishes, then a table
+on standard output (program, ended / error / timeout, seconds, the last line
+it printed or its error line), and --output_dir/results.json with the same
+rows, the counts and the flags, beside logs/ of each program's output.  Exit
+status 0 once the corpus has run, whatever the programs did; 2 for a folder
+that is missing or holds no programs.  Details: tf1_repro/original/corpus.py.
 """
 import os
 import sys
