@@ -362,7 +362,7 @@ def test_tf2_program_runs_eagerly_with_keras_seeding(tf):
 @pytest.mark.parametrize("args, message", [
     (["--program=/no/such/file.py"], "--program=/no/such/file.py: cannot read"),
     ([f"--program={program('np_era_rules.py')}", "--numpy=1.x"], "--numpy=1.x: not a NumPy version"),
-    ([], "Flag --program must have a value other than None"),  # absl's own wording
+    ([], "give either --program=FILE (one program) or --corpus=DIR"),
 ])
 def test_bad_input_fails_before_running_anything(args, message):
     proc = run_original(*args)

@@ -12,5 +12,8 @@ scripts/run_original.py is the command line; the pieces are here:
   print of floats, given to the program's own code only;
 * :mod:`tf1_repro.original.runner`: seeding, ``__main__`` and ``sys.argv``,
   helper modules beside the program (read like the program), and the
-  one-line report of a missing API.
+  one-line report of a missing API;
+* :mod:`tf1_repro.original.corpus`: ``--corpus=DIR``, a folder of programs,
+  each run by the command line in a process of its own, and the table and
+  results.json of how each ended.
 """
