@@ -141,13 +141,14 @@ def graph_runner(name, data, steps):
     import numpy as np
     import tensorflow as tf
     from tf1_repro.posts import nielsen_mlp as post
+    from tf1_repro.posts import nielsen_mlp_archive as archive
     tf1 = tf.compat.v1
     # One count of the test images per run (step 0), the same in both lengths.
     cfg = post.Config(steps=steps, eval_every=10 ** 9, xla=name == "graph_xla")
-    plan = post.batch_plan(cfg, data.train)
+    plan = archive.batch_plan(cfg, data.train)
     train_x, train_y = data.train.gather(np.arange(data.train.num_examples))
-    graph, t = post.build_graph_loop(cfg, train_x.shape, train_y.shape, data.test)
-    config = post.loop_session_config(cfg)
+    graph, t = archive.build_graph_loop(cfg, train_x.shape, train_y.shape, data.test)
+    config = archive.loop_session_config(cfg)
     if name == "graph_as_written":
         from tf1_repro.graph_session import session_config
         config = session_config(1)

@@ -8,7 +8,8 @@ of correct answers on the first 1000 test images after steps 0, 1000, ..., 9000
 --output_dir.  ``--seeds=N`` runs the seed study instead: N seeds from --seed
 on, their mean and spread at each checkpoint, and where each published count
 falls among them.  The graph and what changed from the post:
-tf1_repro/posts/nielsen_mlp.py.
+tf1_repro/posts/nielsen_mlp.py; the in-graph loop and the seed study, which
+the archive adds: tf1_repro/posts/nielsen_mlp_archive.py.
 """
 from absl import flags
 

@@ -10,6 +10,7 @@ import tensorflow as tf
 from scriptrun import data_dir, run_script
 from tf1_repro.graph_session import new_session
 from tf1_repro.posts import nielsen_mlp as post
+from tf1_repro.posts import nielsen_mlp_archive as archive
 from tf1_repro.reference import nielsen_numpy as ref
 
 tf1 = tf.compat.v1
@@ -155,7 +156,7 @@ def test_variables_are_tf1_reference_variables():
 
 def test_seed_summary_percentiles():
     runs = [[90, 700], [95, 750], [100, 760], [93, 741]]
-    s = post.summarise_runs(runs, [0, 1000])
+    s = archive.summarise_runs(runs, [0, 1000])
     assert s["mean"] == [94.5, 737.75] and s["min"] == [90, 700] and s["max"] == [100, 760]
     # Published 93 at step 0: one run below, one tie -> (1 + 0.5) / 4.
     # Published 741 at step 1000: one run below, one tie -> 37.5 as well.
@@ -205,7 +206,7 @@ def test_nonsense_flags_fail_cleanly(tmp_path, flag, needle):
 def test_graph_loop_equals_feed_loop_bit_for_bit():
     cfg = post.Config(steps=2503, eval_every=500)  # 250 unrolled iterations and 3 single steps
     feed = post.train(cfg, data(), emit=lambda _: None)
-    graph = post.train_graph_loop(cfg, data(), emit=lambda _: None)
+    graph = archive.train_graph_loop(cfg, data(), emit=lambda _: None)
     assert graph["counts"] == feed["counts"] and len(feed["counts"]) == 6
     for k in WEIGHTS:
         np.testing.assert_array_equal(graph["initial_weights"][k], feed["initial_weights"][k])
@@ -216,7 +217,7 @@ def test_study_loop_equals_feed_loop_bit_for_bit_seed_after_seed():
     # One loop built once and run for three seeds, as a study's worker runs
     # them: every seed starts, trains and counts as its own single run does.
     cfg = post.Config(steps=2503, eval_every=500)
-    loop = post.StudyLoop(cfg, data())
+    loop = archive.StudyLoop(cfg, data())
     for seed in (3, 0, 7):
         seeded = dataclasses.replace(cfg, seed=seed)
         feed = post.train(seeded, data(), emit=lambda _: None)
@@ -231,25 +232,25 @@ def test_study_loop_equals_feed_loop_bit_for_bit_seed_after_seed():
 
 def test_a_study_process_builds_one_loop_for_all_its_seeds():
     config = dataclasses.asdict(post.Config(steps=20, eval_every=10))
-    post._study_loop_for.cache_clear()
-    records = [post.study_seed(config, data_dir(), seed) for seed in (0, 1, 2)]
-    info = post._study_loop_for.cache_info()
+    archive._study_loop_for.cache_clear()
+    records = [archive.study_seed(config, data_dir(), seed) for seed in (0, 1, 2)]
+    info = archive._study_loop_for.cache_info()
     assert (info.misses, info.hits) == (1, 2)
     single = post.train(post.Config(steps=20, eval_every=10, seed=2), data(), emit=lambda _: None)
     assert records[2]["counts"] == single["counts"]
 
 
 def test_studies_use_the_study_loop_only_where_it_gives_the_feed_loops_bits(monkeypatch):
-    assert post.study_in_graph(post.Config()) and post.study_in_graph(post.Config(loop="graph"))
+    assert archive.study_in_graph(post.Config()) and archive.study_in_graph(post.Config(loop="graph"))
     for other in (post.Config(mode="autodiff"), post.Config(threads=2), post.Config(xla=True)):
-        assert not post.study_in_graph(other)
+        assert not archive.study_in_graph(other)
     monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")  # the two loops part after a few hundred steps
-    assert not post.study_in_graph(post.Config())
+    assert not archive.study_in_graph(post.Config())
 
 
 def test_batch_plan_replays_next_batch():
     cfg = post.Config(steps=6000, batch_order="tf1.0")
-    plan = post.batch_plan(cfg, data().train)
+    plan = archive.batch_plan(cfg, data().train)
     # First epoch in file order (tf1.0), then 500 batches of a reshuffled epoch.
     np.testing.assert_array_equal(plan[:5500].ravel(), np.arange(55000))
     assert sorted(plan[5500:].ravel()) != list(range(5000)) and len(set(plan[5500:].ravel())) == 5000

@@ -134,6 +134,19 @@ def test_a_post_added_to_the_registry_gets_its_page(generated, monkeypatch):
     assert "[`new_claim`](docs/new_post.md#new_claim)" in front
 
 
+def test_a_posts_page_sends_the_reader_to_the_posts_code_and_to_the_archives_additions(generated):
+    """Post 002's page names its own code and, apart, what the archive adds; a post without additions names one."""
+    _, _, out, _ = generated
+    page = out[pages.post_page_path("nielsen_mlp")].decode()
+    assert ("`tf1_repro/posts/nielsen_mlp.py`: the post's code, its graph and its loop op for op" in page)
+    assert ("`tf1_repro/posts/nielsen_mlp_archive.py`: what the archive adds to the post, built on that code "
+            "without changing it (the in-graph loop, the seed study" in page)
+    assert pages.archive_additions("gradient_override") is None
+    other = out[pages.post_page_path("gradient_override")].decode()
+    assert "`tf1_repro/posts/gradient_override.py`: the post's graph, op for op" in other
+    assert "_archive.py" not in other
+
+
 def test_every_block_has_a_page_and_every_post_a_page():
     texts = {}
     for page in pages.pages():

@@ -13,7 +13,10 @@ The pages:
   every post's page keeps the blocks of :data:`POST_BLOCKS` (the post and
   where its code is, each claim with its evidence and verdict, its seed
   studies, its release-matrix rows, its figures), so adding a post to the
-  registry adds its page with no change here;
+  registry adds its page with no change here.  Where the archive's additions
+  to a post live in a module of their own (``tf1_repro/posts/<post>_archive.py``),
+  the page sends the reader to ``tf1_repro/posts/<post>.py`` for the post's
+  code and to that module for the additions;
 * every other ``docs/*.md`` (determinism, releases, speed, ...);
 * ``docs/figures/<name>.svg``, tf1_repro/figures.py's, shown by the pages
   that name them.
@@ -170,6 +173,22 @@ def _exists(*parts):
 
 # --- the blocks of a post's page ----------------------------------------------------------
 
+def archive_additions(post):
+    """What ``tf1_repro/posts/<post>_archive.py`` adds to the post, or None where there is no such module.
+
+    Read from the module's docstring without importing it (it imports
+    TensorFlow): the text after the first colon of its first line, as in
+    "Post 002, what the archive adds to it: the in-graph loop, ...".
+    """
+    path = os.path.join(REPO, "tf1_repro", "posts", f"{post}_archive.py")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        doc = ast.get_docstring(ast.parse(f.read())) or ""
+    first = doc.split("\n", 1)[0].rstrip(".")
+    return first.split(": ", 1)[1] if ": " in first else ""
+
+
 def post_block(ctx, page):
     """The post, where its code is in the archive, its goldens and their commands, its verdicts."""
     post = page.post
@@ -179,10 +198,19 @@ def post_block(ctx, page):
     lines = [f"**The post**: *{meta['title']}*" + (f" ({facts})" if facts else "") + f", {where}."]
     if meta["seed"]:
         lines[0] += f" Its text: `shared/seeds/{meta['seed'].split(' ')[0]}`."
-    roles = [(("tf1_repro", "posts", f"{post}.py"), "the post's graph, op for op (the file to hold beside the post)"),
-             (("tf1_repro", "runs", f"{post}.py"), "its run (loop, transcript, figures)"),
-             (("tf1_repro", "claims", f"{post}.py"), "its claims, declared before anything runs"),
-             (("scripts", f"{post}.py"), "the script (flags: `--helpfull`)")]
+    additions = archive_additions(post)
+    if additions is None:
+        roles = [(("tf1_repro", "posts", f"{post}.py"),
+                  "the post's graph, op for op (the file to hold beside the post)"),
+                 (("tf1_repro", "runs", f"{post}.py"), "its run (loop, transcript, figures)")]
+    else:
+        roles = [(("tf1_repro", "posts", f"{post}.py"), "the post's code, its graph and its loop op for op, "
+                  "with what changed from the post and why (the file to hold beside the post)"),
+                 (("tf1_repro", "posts", f"{post}_archive.py"), "what the archive adds to the post, built on "
+                  "that code without changing it" + (f" ({additions})" if additions else "")),
+                 (("tf1_repro", "runs", f"{post}.py"), "its run (transcript, figures, results)")]
+    roles += [(("tf1_repro", "claims", f"{post}.py"), "its claims, declared before anything runs"),
+              (("scripts", f"{post}.py"), "the script (flags: `--helpfull`)")]
     found = [f"`{'/'.join(parts)}`: {what}" for parts, what in roles if _exists(*parts)]
     if found:
         lines.append("**Its code in the archive**: " + "; ".join(found) + ". The authors' own code, run "
