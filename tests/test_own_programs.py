@@ -161,6 +161,7 @@ def test_seo_tf_program_on_the_runners_default_numpy_prints_the_same_numbers(tmp
     assert ours[4] == "Current Iter:  0  current cost:  15.3215142437"
 
 
+@pytest.mark.slow
 def test_seo_tf_program_autodiff_line_and_another_seed(tmp_path):
     """The post's switch: comment the manual ``sess.run``, uncomment the auto-diff one.
     With the program's two seeds set to 5 and ``--seed=5`` it prints what
@@ -234,8 +235,9 @@ ALONI_AUTODIFF = ("# cost = tf.multiply(diff, diff)\n# step = tf.train",
                   "cost = tf.multiply(diff, diff)\nstep = tf.train")
 
 
-@pytest.mark.parametrize("mode, batch_order, seed", [("manual", "tf1.0", 0),
-                                                     ("autodiff", "tf1.1", 3)])
+# The default suite runs the manual list; -m slow adds the auto-diff lines.
+@pytest.mark.parametrize("mode, batch_order, seed", [
+    ("manual", "tf1.0", 0), pytest.param("autodiff", "tf1.1", 3, marks=pytest.mark.slow)])
 def test_aloni_program_prints_what_the_archive_prints(tmp_path, mode, batch_order, seed):
     """The Python 2 program's ``print res`` lines (``836.0``) are scripts/nielsen_mlp.py's,
     in the TF 1.0 batch order (file order) and in TF 1.1's (shuffled with the
@@ -353,8 +355,8 @@ def post004_archive(tmp_path_factory):
 @pytest.mark.parametrize("section, program, replacements", [
     ("tape", "post004_tape.py", []),
     ("xor_fit", "post004_xor_fit.py", [("epochs=1000", f"epochs={XOR_EPOCHS}")]),
-    ("xor_loop", "post004_xor_loop.py", []),
-    ("clipping", "post004_clipping.py", []),
+    pytest.param("xor_loop", "post004_xor_loop.py", [], marks=pytest.mark.slow),
+    pytest.param("clipping", "post004_clipping.py", [], marks=pytest.mark.slow),
 ])
 def test_post004_listing_prints_what_the_archive_prints(tmp_path, post004_archive, section,
                                                         program, replacements):
