@@ -9,11 +9,12 @@ prints each example's transcript in the post's format under an ``== <example>
 for ``xor_fit``; ``Epoch 0: Loss = [...]`` for ``xor_loop``; the CNN's
 ``Epoch 1, Loss: ...`` lines), and writes results.json, one PNG per example
 and TensorBoard events to --output_dir.  ``--example`` takes ``all`` (every
-section and exercise; not the seed study) or a comma-separated list of:
+section and exercise; not the seed studies) or a comma-separated list of:
 tape, xor_fit, xor_loop, twin, visualise, cnn, clipping, gradient_flow,
-custom_activation, clipping_study, lr_schedule, bptt, xor_seeds.  The code and
-what changed from the post: tf1_repro/posts/tf2_backprop.py and
-tf1_repro/posts/tf2_backprop_exercises.py.
+custom_activation, clipping_study, lr_schedule, bptt, xor_seeds, cnn_seeds.
+The post's code and what changed from the post: tf1_repro/posts/tf2_backprop.py;
+its exercises, worked: tf1_repro/posts/tf2_backprop_exercises.py; what the
+archive adds (the seed studies, the TF1 twin): tf1_repro/posts/tf2_backprop_archive.py.
 """
 import os
 

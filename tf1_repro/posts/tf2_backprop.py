@@ -13,29 +13,36 @@ Claims:   the tape basics print ``y = 7.0``, ``Gradient of y with respect to W:
           clipping) show code and plots but no numbers.  The text implies that
           the XOR network learns XOR.
 
-Sections, one ``--example`` each (this module: the post's own code; the five
-exercises at the end of the post are in tf2_backprop_exercises.py, and
-tf1_repro/runs/tf2_backprop.py runs them all):
+Sections, one ``--example`` each, in the post's order:
 
-``tape``       y = W x + b under a GradientTape.
+``tape``       y = W x + b under a GradientTape (:func:`tape_basics`).
 ``xor_fit``    Dense(4, relu) -> Dense(1, sigmoid), SGD(0.1), binary cross-
-               entropy, ``model.fit`` for 1000 epochs on the 4 XOR rows.
-``xor_seeds``  the same over N seeds: the share that reaches 100% accuracy
-               (the post shows one unseeded run).
+               entropy, ``model.fit`` for 1000 epochs on the 4 XOR rows
+               (:func:`xor_model`, :func:`xor_fit`).
 ``xor_loop``   the same network trained by the post's ``@tf.function``
-               ``train_step`` for 200 epochs, printing the per-sample loss
+               ``train_step`` (:func:`loss_function`, :func:`make_train_step`,
+               :func:`run_loop`) for 200 epochs, printing the per-sample loss
                vector every 50 epochs.
-``twin``       the archive's theme: the XOR network of ``xor_loop`` as a
-               ``tf.compat.v1`` graph with placeholders, hand-written back-prop
-               (``d_z_2 ... d_W_1``) and an ``assign`` update list, started
-               from the Keras model's weights.  Its gradients equal the tape's
-               and its 200-epoch loss curve matches the ``tf.function`` loop's.
 ``visualise``  Dense(3, relu) -> Dense(1, sigmoid), Adam(0.1): gradient images
                at epochs 0, 10, 50 and 200, one ``fit`` epoch at a time.
 ``cnn``        Conv2D(32, 3) -> MaxPool -> Dense(128) -> Dense(10) on MNIST,
-               Adam, the post's custom loop for 5 epochs with Keras metrics.
+               Adam, the post's custom loop for 5 epochs with Keras metrics
+               (:func:`load_mnist`, :func:`cnn_model`, :func:`cnn`).
 ``clipping``   the post's ``train_step_with_clipping`` (global norm 1.0,
                SGD 0.1) on the XOR network.
+
+This module is the file to read beside the post: its listings and the small
+helpers they share (:class:`Config`, :func:`configure_runtime`,
+:func:`fresh_start`, :class:`Section`, the Keras 2 check), nothing else.
+The rest of ``--example`` lives apart and builds on the functions here
+without changing them: the five exercises at the end of the post, worked,
+in tf1_repro/posts/tf2_backprop_exercises.py (``gradient_flow``,
+``custom_activation``, ``clipping_study``, ``lr_schedule``, ``bptt``); what
+the archive adds to the post in tf1_repro/posts/tf2_backprop_archive.py
+(the seed studies ``xor_seeds`` and ``cnn_seeds``, and ``twin``: the XOR
+network as a ``tf.compat.v1`` graph with hand-written back-prop, checked
+against the tape).  tf1_repro/runs/tf2_backprop.py runs any selection and
+writes its transcript, figures and results.json.
 
 What changed and why
 --------------------
@@ -57,7 +64,8 @@ What changed and why
   post's unseeded ``shuffle(10000)``, so its weights and batches are the ones
   the post's code draws with that seed.  Because the XOR result depends on
   the start (some seeds stick at 75%), ``xor_seeds`` reports the share of
-  seeds that learn XOR instead of one run.
+  seeds that learn XOR instead of one run, and ``cnn_seeds`` the CNN's
+  accuracies over seeds (both in tf1_repro/posts/tf2_backprop_archive.py).
 * Determinism.  TensorFlow runs with one inter-op and one intra-op thread
   (``--threads=1``), so the same command gives the same bits.
   ``tf.keras.backend.clear_session()`` opens every example, so layer names
@@ -77,6 +85,13 @@ What changed and why
 * The CNN: ``--cnn_train_size``/``--cnn_test_size`` take the first images of
   each split for a short run (the default test suite); the defaults are the
   post's full sets.
+* Shape.  Each listing is a function of a :class:`Config` (the post's
+  constants are its defaults: epochs, batch size, clip norm) that prints the
+  post's output through ``emit`` and returns a :class:`Section`: the
+  figures the goldens pin, with the band each is judged by on a kernel
+  family a golden does not hold, its plot data and TensorBoard scalars.  The
+  listings' ops, in their order, are the post's; ``plt.plot`` calls become
+  data for tf1_repro/runs/tf2_backprop.py's figures.
 """
 import dataclasses
 import time
@@ -102,10 +117,8 @@ def _require_keras2():
 
 
 tf = _require_keras2()
-tf1 = tf.compat.v1
 
-from tf1_repro import families, mnist  # noqa: E402  (after the Keras check)
-from tf1_repro.graph_session import new_session  # noqa: E402
+from tf1_repro import mnist  # noqa: E402  (after the Keras check)
 
 NAME = "tf2_backprop"
 POST = {
@@ -116,6 +129,9 @@ POST = {
     "url": None,
 }
 
+# The post's sections in its order, with the archive's ``twin`` (tf2_backprop_archive.py)
+# after the loop it mirrors; the exercises (tf2_backprop_exercises.py); the seed
+# studies (tf2_backprop_archive.py).
 POST_EXAMPLES = ("tape", "xor_fit", "xor_loop", "twin", "visualise", "cnn", "clipping")
 EXERCISES = ("gradient_flow", "custom_activation", "clipping_study", "lr_schedule", "bptt")
 STUDIES = ("xor_seeds", "cnn_seeds")
@@ -136,12 +152,14 @@ class Config:
     threads: int = 1
     xor_epochs: int = 1000
     loop_epochs: int = 200
-    seeds: int = 50  # runs of the XOR seed study (--seeds)
+    # The seed studies' (tf2_backprop_archive.py):
+    seeds: int = 50  # runs of a seed study (--seeds)
     cnn_epochs: int = 5
     cnn_train_size: int = 60000
     cnn_test_size: int = 10000
     cnn_batch: int = 32
     clip_norm: float = 1.0
+    # The exercises' (tf2_backprop_exercises.py):
     flow_epochs: int = 500
     study_epochs: int = 200
     bptt_epochs: int = 300
@@ -252,16 +270,6 @@ def print_predictions(emit, X, y, predictions, header):
         emit(f"Input: {X[i]}, Target: {y[i][0]}, Prediction: {predictions[i][0]:.4f}")
 
 
-def train_xor_fit(seed, epochs):
-    """Build, compile and ``fit`` the XOR network; return (model, history dict)."""
-    fresh_start(seed)
-    model = xor_model()
-    model.compile(optimizer=tf.keras.optimizers.SGD(learning_rate=0.1),
-                  loss="binary_crossentropy", metrics=["accuracy"])
-    history = model.fit(X_XOR, Y_XOR, epochs=epochs, verbose=0)
-    return model, history.history
-
-
 def xor_fit(config, emit=print, log=print):
     """The post's ``model.fit`` XOR example: summary, 1000 epochs, predictions."""
     sec = Section("xor_fit")
@@ -281,48 +289,6 @@ def xor_fit(config, emit=print, log=print):
     sec.figure("final_accuracy", float(acc[-1]))
     sec.figure("predictions", [float(p) for p in predictions[:, 0]])
     sec.plots["history"] = {"loss": loss, "accuracy": acc}
-    return sec
-
-
-def study_seed(config, data_dir, seed):
-    """One seed of the XOR study (tf1_repro/study.py): ``--example=xor_fit --seed=seed``'s fit."""
-    configure_runtime(config["threads"])
-    _, hist = train_xor_fit(seed, config["xor_epochs"])
-    return {"loss": float(hist["loss"][-1]), "accuracy": float(hist["accuracy"][-1])}
-
-
-def xor_seeds(config, emit=print, log=print, runner=None):
-    """``model.fit`` XOR over ``config.seeds`` seeds: how many learn XOR.
-
-    Seed S's run is ``--example=xor_fit --seed=S``'s (the same fresh start),
-    run by the archive's seed-study runner (``runner``: the keywords of
-    :func:`tf1_repro.study.run_seeds`: workers, dask_scheduler, progress).
-
-    A seed "reaches 100%" when the final ``fit`` accuracy over the 4 rows is
-    1.0 (every prediction on the right side of 0.5).
-    """
-    from tf1_repro import study
-    sec = Section("xor_seeds")
-    records = study.run_seeds(
-        study_seed, dataclasses.asdict(config), None, range(config.seed, config.seed + config.seeds),
-        describe=lambda r: f"loss {r['loss']:.4f}, accuracy {r['accuracy']:.2f}", **(runner or {}))
-    finals = [r["loss"] for r in records]
-    accs = [r["accuracy"] for r in records]
-    accs_arr = np.asarray(accs)
-    share = float(np.mean(accs_arr == 1.0))
-    emit(f"XOR with model.fit, {config.xor_epochs} epochs, seeds {config.seed}.."
-         f"{config.seed + config.seeds - 1}:")
-    for level in sorted(set(accs), reverse=True):
-        n = int(np.sum(accs_arr == level))
-        emit(f"  final accuracy {level:.2f}: {n} of {len(accs)} seeds")
-    emit(f"share reaching 100%: {share:.2f}")
-    n = len(accs)
-    sec.figure("seeds", n, other_env={"atol": 0})
-    sec.figure("share_100", share, families.study_rule("share", n)["other_env"])
-    sec.figure("final_losses", finals, families.study_rule("per_seed", n)["other_env"])
-    sec.figure("final_accuracies", accs, families.study_rule("per_seed", n)["other_env"])
-    sec.plots["seeds"] = {"seeds": list(range(config.seed, config.seed + config.seeds)),
-                          "loss": finals, "accuracy": accs}
     return sec
 
 
@@ -398,152 +364,6 @@ def clipping(config, emit=print, log=print):
     sec.figure("loss_sum", sums[-1])
     sec.figure("unclipped_loss_sum", plain_sums[-1])
     sec.plots["loss"] = {f"clip_by_global_norm({config.clip_norm})": sums, "no clipping": plain_sums}
-    return sec
-
-
-# ---------------------------------------------------------------------------
-# The archive's theme: the XOR network as a TF1 graph with hand-written back-prop
-# ---------------------------------------------------------------------------
-
-def build_twin_graph(dtype=tf.float32, eta=0.1):
-    """Build the XOR network of ``xor_loop`` as a TF1 graph into the default graph.
-
-    Placeholders ``X`` [None, 2] and ``y`` [None, 1]; ref variables ``W_1``
-    [2, 4], ``b_1`` [4], ``W_2`` [4, 1], ``b_2`` [1] (Keras' shapes, loaded
-    from the Keras model).  The loss is Keras' binary cross-entropy of a
-    sigmoid output, which tf-keras computes from the logits:
-    ``sigmoid_cross_entropy_with_logits(y, z_2)`` per sample.  Its gradient
-    with respect to the logits is ``sigmoid(z_2) - y``; the gradient of the
-    loss *vector* is that of its sum, so no 1/N appears.
-    """
-    X = tf1.placeholder(dtype, [None, 2], name="X")
-    y = tf1.placeholder(dtype, [None, 1], name="y")
-
-    def variable(shape, name):
-        return tf1.Variable(tf.zeros(shape, dtype=dtype), name=name, use_resource=False)
-
-    W_1 = variable([2, 4], "W_1")
-    b_1 = variable([4], "b_1")
-    W_2 = variable([4, 1], "W_2")
-    b_2 = variable([1], "b_2")
-
-    # Forward.
-    z_1 = tf.add(tf.matmul(X, W_1), b_1)
-    a_1 = tf.nn.relu(z_1)
-    z_2 = tf.add(tf.matmul(a_1, W_2), b_2)
-    a_2 = tf.sigmoid(z_2)
-    loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z_2), axis=-1)
-
-    # Backward, by hand.
-    d_z_2 = tf.subtract(a_2, y)
-    d_W_2 = tf.matmul(tf.transpose(a_1), d_z_2)
-    d_b_2 = tf.reduce_sum(d_z_2, axis=0)
-    d_a_1 = tf.matmul(d_z_2, tf.transpose(W_2))
-    d_z_1 = tf.multiply(d_a_1, tf.cast(tf.greater(z_1, 0), dtype))
-    d_W_1 = tf.matmul(tf.transpose(X), d_z_1)
-    d_b_1 = tf.reduce_sum(d_z_1, axis=0)
-
-    # The update list: every gradient is computed before any assign, as SGD
-    # does (the post's optimizer reads all gradients, then applies them).
-    eta_t = tf.constant(eta, dtype=dtype, name="eta")
-    grads = [d_W_1, d_b_1, d_W_2, d_b_2]
-    with tf.control_dependencies(grads + [loss]):
-        step = [tf1.assign(v, tf.subtract(v, tf.multiply(eta_t, g)))
-                for v, g in zip((W_1, b_1, W_2, b_2), grads)]
-    return dict(X=X, y=y, W_1=W_1, b_1=b_1, W_2=W_2, b_2=b_2, z_1=z_1, a_1=a_1, z_2=z_2,
-                a_2=a_2, loss=loss, d_z_2=d_z_2, d_W_2=d_W_2, d_b_2=d_b_2, d_a_1=d_a_1,
-                d_z_1=d_z_1, d_W_1=d_W_1, d_b_1=d_b_1, step=step, eta=eta_t)
-
-
-TWIN_VARS = ("W_1", "b_1", "W_2", "b_2")
-TWIN_GRADS = ("d_W_1", "d_b_1", "d_W_2", "d_b_2")
-
-
-def twin_gradients(weights, dtype=tf.float64, X=X_XOR, Y=Y_XOR):
-    """Hand-written and ``tf.gradients`` gradients of the twin graph at ``weights``.
-
-    Returns (hand, autodiff, loss): two lists in ``TWIN_VARS`` order.
-    """
-    graph = tf.Graph()
-    with graph.as_default():
-        t = build_twin_graph(dtype)
-        auto = tf.gradients(t["loss"], [t[k] for k in TWIN_VARS])
-        init = tf1.global_variables_initializer()
-    np_dtype = dtype.as_numpy_dtype
-    with new_session(graph) as sess:
-        sess.run(init)
-        for k, w in zip(TWIN_VARS, weights):
-            t[k].load(np.asarray(w, np_dtype), sess)
-        feed = {t["X"]: X.astype(np_dtype), t["y"]: Y.astype(np_dtype)}
-        hand, autodiff, loss = sess.run([[t[g] for g in TWIN_GRADS], auto, t["loss"]], feed)
-    return hand, autodiff, loss
-
-
-def keras_tape_gradients(weights, dtype="float64", X=X_XOR, Y=Y_XOR):
-    """GradientTape gradients of the post's loss for a Keras XOR model holding ``weights``."""
-    # Zero initialisers: no random op runs, the weights come from ``weights``.
-    model = tf.keras.Sequential([
-        tf.keras.layers.Dense(4, input_shape=(2,), activation="relu", dtype=dtype,
-                              kernel_initializer="zeros"),
-        tf.keras.layers.Dense(1, activation="sigmoid", dtype=dtype, kernel_initializer="zeros"),
-    ])
-    model.set_weights([np.asarray(w, dtype) for w in weights])
-    with tf.GradientTape() as tape:
-        loss = loss_function(tf.constant(Y, dtype), model(tf.constant(X, dtype)))
-    return [g.numpy() for g in tape.gradient(loss, model.trainable_variables)], loss.numpy()
-
-
-def train_twin(weights, epochs, threads=1):
-    """Run the twin's update list ``epochs`` times from ``weights``; per-epoch loss sums."""
-    graph = tf.Graph()
-    with graph.as_default():
-        t = build_twin_graph(tf.float32)
-        init = tf1.global_variables_initializer()
-    graph.finalize()
-    sums = []
-    with new_session(graph, threads) as sess:
-        sess.run(init)
-        for k, w in zip(TWIN_VARS, weights):
-            t[k].load(np.asarray(w, np.float32), sess)
-        feed = {t["X"]: X_XOR, t["y"]: Y_XOR}
-        for _ in range(epochs):
-            loss, _ = sess.run([t["loss"], t["step"]], feed)
-            sums.append(float(np.sum(loss)))
-        final = sess.run([t[k] for k in TWIN_VARS])
-    return sums, final
-
-
-def twin(config, emit=print, log=print):
-    """The TF1 twin beside the ``tf.function`` loop, from the same Keras weights."""
-    sec = Section("twin")
-    fresh_start(config.seed)
-    model = xor_model()
-    start = [w.copy() for w in model.get_weights()]
-    hand, autodiff, _ = twin_gradients(start, tf.float64)
-    tape_grads, _ = keras_tape_gradients(start, "float64")
-    err_autodiff = max(float(np.max(np.abs(h - a))) for h, a in zip(hand, autodiff))
-    err_tape = max(float(np.max(np.abs(h - g))) for h, g in zip(hand, tape_grads))
-
-    keras_sums = run_loop(model, make_train_step(model, tf.keras.optimizers.SGD(learning_rate=0.1)),
-                          config.loop_epochs)
-    twin_sums, twin_final = train_twin(start, config.loop_epochs, config.threads)
-    curve_gap = float(np.max(np.abs(np.asarray(twin_sums) - np.asarray(keras_sums))))
-    weight_gap = max(float(np.max(np.abs(a - b))) for a, b in zip(twin_final, model.get_weights()))
-    emit("TF1 graph twin of the XOR network (hand-written back-prop, tf.assign updates):")
-    emit(f"  max |hand - tf.gradients| at the start (float64): {err_autodiff:.3g}")
-    emit(f"  max |hand - GradientTape| at the start (float64): {err_tape:.3g}")
-    emit(f"  loss sum after {config.loop_epochs} epochs: twin {twin_sums[-1]:.6f}, "
-         f"tf.function loop {keras_sums[-1]:.6f}")
-    emit(f"  max |twin - tf.function loop| over the loss curve: {curve_gap:.3g}; "
-         f"over the final weights: {weight_gap:.3g}")
-    tight = {"max": 1e-12}
-    sec.figure("grad_err_tf_gradients", err_autodiff, other_env=tight)
-    sec.figure("grad_err_tape", err_tape, other_env=tight)
-    curve_band = {"max": 1e-4}
-    sec.figure("curve_gap", curve_gap, other_env=curve_band)
-    sec.figure("loss_sum", twin_sums[-1])
-    sec.plots["loss"] = {"tf.function loop (GradientTape)": keras_sums,
-                         "TF1 graph twin (hand-written)": twin_sums}
     return sec
 
 
@@ -694,43 +514,3 @@ def cnn(config, emit=print, log=print, data_dir=None):
     sec.figure("final_test_accuracy", history["test_accuracy"][-1], draw("final_test_accuracies"))
     sec.plots["history"] = history
     return sec
-
-
-def cnn_study_seed(config, data_dir, seed):
-    """One seed of the CNN study (tf1_repro/study.py): ``--example=cnn --seed=seed``'s metrics."""
-    configure_runtime(config["threads"])
-    cfg = Config(**dict(config, seed=seed, examples=("cnn",)))
-    sec = cnn(cfg, emit=lambda *_: None, log=lambda *_: None, data_dir=data_dir)
-    return {k.split(".", 1)[1]: v for k, v in sec.figures.items()}
-
-
-def cnn_seeds(config, emit=print, log=print, runner=None, data_dir=None):
-    """The post's CNN over ``config.seeds`` seeds: what its test accuracy is for most starts.
-
-    Seed S's run is ``--example=cnn --seed=S``'s.  One run is one draw, and
-    which draw ``--seed=0`` is depends on the machine's kernel family, so the
-    post's "the CNN learns" is judged on these seeds (tf1_repro/claims/tf2_backprop.py).
-    """
-    from tf1_repro import study
-    sec = Section("cnn_seeds")
-    records = study.run_seeds(
-        cnn_study_seed, dataclasses.asdict(config), data_dir,
-        range(config.seed, config.seed + config.seeds),
-        describe=lambda r: f"test accuracy {r['final_test_accuracy']:.4f}", **(runner or {}))
-    finals = [r["final_test_accuracy"] for r in records]
-    n = len(records)
-    emit(f"MNIST CNN, {config.cnn_epochs} epochs, seeds {config.seed}..{config.seed + n - 1}:")
-    for s, acc in zip(range(config.seed, config.seed + n), finals):
-        emit(f"  seed {s}: test accuracy {acc * 100:.2f}")
-    emit(f"median test accuracy: {float(np.median(finals)) * 100:.2f}")
-    rule = families.study_rule
-    sec.figure("seeds", list(range(config.seed, config.seed + n)), rule("exact", n)["other_env"])
-    sec.figure("final_test_accuracies", finals, rule("per_seed", n)["other_env"])
-    for key in ("train_loss", "train_accuracy", "test_loss", "test_accuracy"):
-        sec.figure(key, [r[key] for r in records], rule("per_seed", n)["other_env"])
-    return sec
-
-
-# ---------------------------------------------------------------------------
-# Running a selection
-# ---------------------------------------------------------------------------

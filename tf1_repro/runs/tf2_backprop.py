@@ -1,10 +1,11 @@
 """Post 004's run as ``scripts/tf2_backprop.py`` makes it: every example and exercise in order.
 
 tf1_repro/posts/tf2_backprop.py holds the post's own code (the file to read
-beside the post) and tf1_repro/posts/tf2_backprop_exercises.py its
-exercises; this module runs them (and the gradient checks the tests use),
-writes one figure per example, TensorBoard events and results.json.  The
-claims: tf1_repro/claims/tf2_backprop.py.
+beside the post), tf1_repro/posts/tf2_backprop_exercises.py its exercises and
+tf1_repro/posts/tf2_backprop_archive.py what the archive adds (the seed
+studies, the TF1 twin); this module runs them (and the gradient checks the
+tests use), writes one figure per example, TensorBoard events and
+results.json.  The claims: tf1_repro/claims/tf2_backprop.py.
 """
 import dataclasses
 import time
@@ -15,6 +16,7 @@ from absl import logging
 from tf1_repro import claims, report, study
 from tf1_repro.graph_session import fingerprint
 from tf1_repro.posts import tf2_backprop as post
+from tf1_repro.posts import tf2_backprop_archive as archive
 from tf1_repro.posts import tf2_backprop_exercises as ex
 from tf1_repro.posts.tf2_backprop import tf
 
@@ -36,8 +38,8 @@ def gradient_checks(seed=0, trials=5):
     relu_off = 0
     for _ in range(trials):
         weights = [rng.normal(size=s) for s in shapes]
-        hand, autodiff, _ = post.twin_gradients(weights, tf.float64)
-        tape_grads, _ = post.keras_tape_gradients(weights, "float64")
+        hand, autodiff, _ = archive.twin_gradients(weights, tf.float64)
+        tape_grads, _ = archive.keras_tape_gradients(weights, "float64")
         err_graph = max([err_graph] + [float(np.max(np.abs(h - a))) for h, a in zip(hand, autodiff)])
         err_tape = max([err_tape] + [float(np.max(np.abs(h - g))) for h, g in zip(hand, tape_grads)])
         scale = max([scale] + [float(np.max(np.abs(h))) for h in hand])
@@ -60,9 +62,9 @@ def gradient_checks(seed=0, trials=5):
 
 def runners():
     return {
-        "tape": post.tape_basics, "xor_fit": post.xor_fit, "xor_seeds": post.xor_seeds,
-        "cnn_seeds": post.cnn_seeds,
-        "xor_loop": post.xor_loop, "twin": post.twin, "visualise": post.visualise, "cnn": post.cnn,
+        "tape": post.tape_basics, "xor_fit": post.xor_fit, "xor_seeds": archive.xor_seeds,
+        "cnn_seeds": archive.cnn_seeds,
+        "xor_loop": post.xor_loop, "twin": archive.twin, "visualise": post.visualise, "cnn": post.cnn,
         "clipping": post.clipping,
         "gradient_flow": ex.gradient_flow, "custom_activation": ex.custom_activation,
         "clipping_study": ex.clipping_study, "lr_schedule": ex.lr_schedule, "bptt": ex.bptt,
@@ -87,9 +89,9 @@ def run(config, data_dir, emit=print, log=print, study_runner=None):
         if name == "cnn":
             sec = post.cnn(config, emit=emit, log=log, data_dir=data_dir)
         elif name == "xor_seeds":
-            sec = post.xor_seeds(config, emit=emit, log=log, runner=study_runner)
+            sec = archive.xor_seeds(config, emit=emit, log=log, runner=study_runner)
         elif name == "cnn_seeds":
-            sec = post.cnn_seeds(config, emit=emit, log=log, runner=study_runner, data_dir=data_dir)
+            sec = archive.cnn_seeds(config, emit=emit, log=log, runner=study_runner, data_dir=data_dir)
         else:
             sec = table[name](config, emit=emit, log=log)
         sections.append(sec)
@@ -289,8 +291,8 @@ def main(config, options):
     config.validate()
     # Only the seed studies keep (and resume from) a progress file, one study a run.
     progress = study.Progress(None, None)
-    seed_fn = (post.study_seed if "xor_seeds" in config.examples
-               else post.cnn_study_seed if "cnn_seeds" in config.examples else None)
+    seed_fn = (archive.study_seed if "xor_seeds" in config.examples
+               else archive.cnn_study_seed if "cnn_seeds" in config.examples else None)
     if seed_fn is not None:
         progress = study.progress_for(options.output_dir, seed_fn, dataclasses.asdict(config),
                                       fingerprint(config.threads))
