@@ -34,17 +34,22 @@ def test_the_archives_additions_to_a_post_build_on_it_and_stay_out_of_it():
     """posts/<post>_archive.py imports posts/<post>.py, never the other way.
 
     posts/<post>.py is the file to read beside the post; the archive's
-    additions (an in-graph loop, a seed study, a run's figures) live in
-    posts/<post>_archive.py and use the post's functions.  A post module that
-    imported its additions would pull them back into the post's code.
+    additions (an in-graph loop, a seed study, a run's figures, a TF1 twin)
+    live in posts/<post>_archive.py and use the post's functions.  A post
+    module that imported its additions would pull them back into the post's
+    code; so would one that imported any other module built on it (post 004's
+    worked exercises, posts/tf2_backprop_exercises.py).
     """
     with_additions = [p for p in registry.POSTS
                       if os.path.exists(os.path.join(PACKAGE, "posts", f"{p}_archive.py"))]
-    assert "nielsen_mlp" in with_additions
+    assert {"nielsen_mlp", "tf2_backprop"} <= set(with_additions)
     for post in with_additions:
         module, additions = f"tf1_repro.posts.{post}", f"tf1_repro.posts.{post}_archive"
         assert module in _imports(_path_of(additions), additions), post
         assert additions not in _imports(_path_of(module), module), post
+    for post in registry.POSTS:
+        module = f"tf1_repro.posts.{post}"
+        assert not [m for m in _imports(_path_of(module), module) if m.startswith(module + "_")], post
 
 
 def _imports(path, module):
