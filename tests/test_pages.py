@@ -141,6 +141,10 @@ def test_a_posts_page_sends_the_reader_to_the_posts_code_and_to_the_archives_add
     assert ("`tf1_repro/posts/nielsen_mlp.py`: the post's code, its graph and its loop op for op" in page)
     assert ("`tf1_repro/posts/nielsen_mlp_archive.py`: what the archive adds to the post, built on that code "
             "without changing it (the in-graph loop, the seed study" in page)
+    tf2 = out[pages.post_page_path("tf2_backprop")].decode()
+    assert "`tf1_repro/posts/tf2_backprop.py`: the post's code" in tf2
+    assert ("`tf1_repro/posts/tf2_backprop_archive.py`: what the archive adds to the post, built on that code "
+            "without changing it (the seed studies, the XOR network's TF1 twin" in tf2)
     assert pages.archive_additions("gradient_override") is None
     other = out[pages.post_page_path("gradient_override")].decode()
     assert "`tf1_repro/posts/gradient_override.py`: the post's graph, op for op" in other
