@@ -8,8 +8,8 @@ image, on 784x784 weight matrices.  Each variant is timed on what a training
 image costs and nothing else: the graph is built, the session started and
 the images cut into the post's [1, 784] and [1, 1] feeds before the clock
 starts, and one untimed pass runs first.  A repeat is one pass over
-``--images`` training images, exactly the call of the run's training loop
-(tf1_repro/runs/decoupled_rnn.py); its figure is the pass's time over the
+``--images`` training images, exactly the call of the post's training loop
+(``train`` in tf1_repro/posts/decoupled_rnn.py); its figure is the pass's time over the
 images.  Each variant reports the median of its ``--repeats`` figures and
 every repeat; a repeat that is not a positive time, or repeats spread more
 than ``--max_spread`` times apart, stop the benchmark with one ``error:``
@@ -115,7 +115,7 @@ def tf_variant(post, config, images, labels):
     graph.finalize()
     sess = new_session(graph, config.threads)
     sess.run(init)
-    # The run's loop: sess.run([cost, train_step, h_update], feed_dict) per image.
+    # The post's loop: sess.run([cost, train_step, h_update], feed_dict) per image.
     fetches = [t["cost"], t["train_step"], t["h_update_ops"]]
     x, y = t["x"], t["y"]
     feeds = [{x: images[i:i + 1], y: labels[i:i + 1]} for i in range(len(images))]

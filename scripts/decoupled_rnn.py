@@ -14,8 +14,10 @@ the program's own line), then one row per test image (``index  :  [[output]]  : 
 
 Writes results.json, cost.png (the post's left figure), test_images.png (its
 right figure), oracles.png (synthetic against true gradient per epoch) and
-TensorBoard events to --output_dir.  The graph and what changed from the
-post: tf1_repro/posts/decoupled_rnn.py.
+TensorBoard events to --output_dir.  The post's graph and loops, and what
+changed from the post: tf1_repro/posts/decoupled_rnn.py; what the archive
+adds (the oracles' quality, the side-by-side run, the seed study):
+tf1_repro/posts/decoupled_rnn_archive.py.
 """
 from absl import flags
 

@@ -13,7 +13,7 @@ from scriptrun import data_dir
 from tf1_repro.errors import UsageError
 from tf1_repro.graph_session import new_session
 from tf1_repro.posts import decoupled_rnn as post
-from tf1_repro.runs import decoupled_rnn as runs
+from tf1_repro.posts import decoupled_rnn_archive as archive
 from tf1_repro.reference import seo_numpy
 
 tf1 = tf.compat.v1
@@ -256,7 +256,7 @@ def test_probe_reports_the_reads_of_each_ordering():
     images, labels = pool()
     for ordering, seen in (("as_published", "before the run (previous image)"),
                            ("sequential", "written in this run")):
-        sem = runs.probe_read_semantics(post.Config(ordering=ordering), images, labels, steps=2)
+        sem = archive.probe_read_semantics(post.Config(ordering=ordering), images, labels, steps=2)
         assert sem[-1] == {"time box 2 reads h1": seen, "classifier reads h2": seen}, ordering
 
 
@@ -384,7 +384,8 @@ def test_autodiff_reaches_only_hidden_states_and_W_fc(ordering):
     images, labels = pool()
     config = post.Config(mode="autodiff", ordering=ordering)
     t, sess = graph_session(config, dtype=tf.float32)
-    assert t["gradient_receivers"] == ["W_fc", "hidden_states"]
+    with sess.graph.as_default():
+        assert archive.gradient_receivers(t) == ["W_fc", "hidden_states"]
     with sess:
         before = fetch_weights(t, sess)
         for i in range(3):
@@ -400,7 +401,8 @@ def test_autodiff_reaches_only_hidden_states_and_W_fc(ordering):
 def test_manual_mode_gradient_receivers_are_reported_too():
     t, sess = graph_session(post.Config(), dtype=tf.float32)
     sess.close()
-    assert t["gradient_receivers"] == ["W_fc", "hidden_states"]
+    with sess.graph.as_default():
+        assert archive.gradient_receivers(t) == ["W_fc", "hidden_states"]
 
 
 # ---------------------------------------------------------------------------
@@ -410,7 +412,7 @@ def test_manual_mode_gradient_receivers_are_reported_too():
 def small_run(**kw):
     config = post.Config(epochs=2, num_train=8, num_test=4, **kw)
     lines = []
-    result = runs.run(config, data_dir(), emit=lines.append, log=lines.append)
+    result = archive.run(config, data_dir(), emit=lines.append, log=lines.append)
     return result, lines
 
 
@@ -429,6 +431,24 @@ def test_a_run_is_deterministic_and_prints_the_post_transcript():
     assert a["read_semantics"]["classifier reads h2"] == "before the run (previous image)"
 
 
+@pytest.mark.parametrize("kw", [{}, dict(ordering="sequential"), dict(mode="autodiff")])
+def test_the_archives_measurements_leave_the_posts_loop_bit_for_bit(kw):
+    """archive.train (oracle probe, gradient receivers, a log line per epoch) equals the post's loop alone."""
+    config = post.Config(epochs=2, num_train=8, num_test=4, **kw)
+    te, tl, tr, trl = post.split(*pool(), config.num_test, config.num_train)
+    lines_post, lines_archive = [], []
+    alone = post.train(config, tr, trl, te, tl, emit=lines_post.append)
+    measured = archive.train(config, tr, trl, te, tl, emit=lines_archive.append, log=lambda _: None,
+                             measure=(tr, trl))
+    assert lines_post == lines_archive
+    assert len(measured["oracle_quality"]) == 3 and measured["gradient_receivers"]
+    for key in ("costs", "test_outputs", "test_rounded", "correct"):
+        assert alone[key] == measured[key], key
+    for weights in ("initial_weights", "trained_weights", "final_weights"):
+        for k in post.WEIGHTS:
+            assert alone[weights][k].tobytes() == measured[weights][k].tobytes(), (weights, k)
+
+
 def test_sequential_and_autodiff_runs_are_deterministic():
     for kw in (dict(ordering="sequential"), dict(mode="autodiff")):
         a, lines_a = small_run(**kw)
@@ -439,9 +459,9 @@ def test_sequential_and_autodiff_runs_are_deterministic():
 
 def test_agreement_metric():
     g = np.array([[1.0, 0.0], [0.0, 2.0]])
-    cos, rel = post.agreement(g, g)
+    cos, rel = archive.agreement(g, g)
     assert cos == pytest.approx(1.0) and rel == 0.0
-    cos, rel = post.agreement(-g, g)
+    cos, rel = archive.agreement(-g, g)
     assert cos == pytest.approx(-1.0) and rel == pytest.approx(2.0)
 
 

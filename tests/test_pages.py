@@ -135,7 +135,7 @@ def test_a_post_added_to_the_registry_gets_its_page(generated, monkeypatch):
 
 
 def test_a_posts_page_sends_the_reader_to_the_posts_code_and_to_the_archives_additions(generated):
-    """Post 002's page names its own code and, apart, what the archive adds; a post without additions names one."""
+    """Posts 002's and 000/001's pages name the post's code and, apart, what the archive adds; a post without additions names one."""
     _, _, out, _ = generated
     page = out[pages.post_page_path("nielsen_mlp")].decode()
     assert ("`tf1_repro/posts/nielsen_mlp.py`: the post's code, its graph and its loop op for op" in page)
@@ -145,6 +145,10 @@ def test_a_posts_page_sends_the_reader_to_the_posts_code_and_to_the_archives_add
     assert "`tf1_repro/posts/tf2_backprop.py`: the post's code" in tf2
     assert ("`tf1_repro/posts/tf2_backprop_archive.py`: what the archive adds to the post, built on that code "
             "without changing it (the seed studies, the XOR network's TF1 twin" in tf2)
+    rnn = out[pages.post_page_path("decoupled_rnn")].decode()
+    assert "`tf1_repro/posts/decoupled_rnn.py`: the post's code, its graph and its loop op for op" in rnn
+    assert ("`tf1_repro/posts/decoupled_rnn_archive.py`: what the archive adds to the post, built on that code "
+            "without changing it (the oracles against the true gradient" in rnn)
     assert pages.archive_additions("gradient_override") is None
     other = out[pages.post_page_path("gradient_override")].decode()
     assert "`tf1_repro/posts/gradient_override.py`: the post's graph, op for op" in other

@@ -57,7 +57,8 @@ Orderings (``--ordering``)
     executor's fixed order (tf1_repro.graph_session), which makes the run
     deterministic.  What the reads then see (measured on TensorFlow 2.21,
     pinned by tests/test_decoupled_rnn.py, reported per run under
-    ``read_semantics`` in results.json): every read of a variable sees its
+    ``read_semantics`` in results.json by
+    tf1_repro/posts/decoupled_rnn_archive.py): every read of a variable sees its
     value from *before* the run.  So time box 2 reads the *previous*
     image's h1 from column 1, the classifier reads the *previous* image's
     h2 from column 2 (each image's cost and FC update pair this label with
@@ -85,24 +86,25 @@ classifier reads the *variable* ``hidden_states``, ``tf.gradients`` of the
 cost reaches only ``hidden_states`` (column 2) and ``W_fc``: W_x, W_rec and
 the oracles never change, so the recurrent part stays a fixed random
 projection, and the optimizer's step on column 2 is overwritten by the next
-``h_update``.  Every run reports this list (``gradient_receivers``).  Under
+``h_update``.  Every run reports this list (``gradient_receivers``, measured
+by tf1_repro/posts/decoupled_rnn_archive.py).  Under
 ``--ordering=sequential`` the optimizer minimises the cost of an ordered
 forward pass instead (h1 stored then read, h2 stored then read), because the
 ordered ``h_update`` of the manual graph waits for the manual SG updates.
 
-This module is the post's graph and its data, the file to read beside the
-post.  tf1_repro/runs/decoupled_rnn.py runs it (the training and test loops,
-the probes, the figures, the seed study, the run folder) and
+This module is the post's code: its data, its graph and its training and
+test loops (:func:`train`), op for op, the file to read beside the post.
+What the archive adds to it is tf1_repro/posts/decoupled_rnn_archive.py,
+built on this module without changing it (this module never imports it):
+which value each unordered read sees, the variables ``tf.gradients``
+reaches, the oracles measured against the true gradient after every epoch
+(``oracle_quality``), the side-by-side run, the seed study and the figures
+of a run.  tf1_repro/runs/decoupled_rnn.py writes a run's folder
+(transcript, figures, TensorBoard events, results.json), and
 tf1_repro/claims/decoupled_rnn.py declares the post's two claims and how they
 are judged: the manual cost falls in both orderings, as the post says; its
 comparative claim does not hold from our start (autodiff gets as many or more
 of the 20 test images right as manual back-prop for most seeds), a known gap.
-
-Beyond the post: per epoch, how close each oracle's synthetic gradient comes
-to the true gradient of the cost with respect to its hidden state (cosine
-similarity and relative error, over the 100 training images, in the
-unrolled two-step network of the NumPy post with this image's own states,
-at the weights of the end of the epoch; ``oracle_quality``).
 
 What changed and why
 --------------------
@@ -145,8 +147,17 @@ What changed and why
 * Fetches: the post fetched the values of its assigns with ``sess.run`` and
   dropped them; here the assign ops are fetched, which saves copying five
   784x784 matrices out per image and changes no number (tested).
-* ``--side_by_side`` trains the other mode from the same start, for the
-  post's cost figure with both curves and for its comparative claim.
+* Not in the post: what the archive adds lives in
+  tf1_repro/posts/decoupled_rnn_archive.py.  Its measurements reach the
+  post's loop through the two hooks of :func:`train` (``add_to_graph``,
+  which adds ops after the post's, none of them fetched with a training
+  step; ``on_epoch``), so no number changes: the oracles against the true
+  gradient after every epoch (``--oracle_quality``), ``gradient_receivers``
+  and a diagnostic line per epoch on standard error.  Which value each
+  unordered read sees is measured in a short run of its own.
+  ``--side_by_side`` trains the other mode from the same start, for the
+  post's cost figure with both curves and for its comparative claim;
+  ``--seeds=N`` is the seed study.
 * Execution, not maths: four rewrites make a training image faster
   (benchmarks/bench_decoupled_rnn.py) and change no bit.  The outer
   products ``tf.matmul(tf.transpose(a), delta)`` pass the transpose to the
@@ -174,7 +185,7 @@ import tensorflow as tf
 
 from tf1_repro import mnist
 from tf1_repro.errors import UsageError
-from tf1_repro.graph_session import seed_everything
+from tf1_repro.graph_session import new_session, seed_everything
 
 tf1 = tf.compat.v1
 
@@ -457,8 +468,8 @@ def build_graph(config, dtype=tf.float32):
     tensors the dictionary holds ``test_l3A`` and ``test_h_update`` (what the
     test images run: the post's ``l3A`` and ``h_update`` as published, a
     forward-only ordered copy under ``sequential``), ``train_step`` (what a
-    training image runs besides ``cost`` and ``h_update``),
-    ``gradient_receivers`` and the oracle-quality probe.
+    training image runs besides ``cost`` and ``h_update``) and
+    ``h_update_ops``.
     """
     sequential = config.ordering == "sequential"
     order = _Order(sequential)
@@ -572,11 +583,6 @@ def build_graph(config, dtype=tf.float32):
         t["train_step"] = cost_auto
     t["h_update_ops"] = [u.op for u in t["h_update"]]
 
-    # Which variables the cost reaches through tf.gradients (autodiff's view).
-    trainables = [W_x, W_rec, W_fc, W_sg_1, W_sg_2, hidden_states]
-    pairs = tf1.train.GradientDescentOptimizer(1.0).compute_gradients(cost, trainables)
-    t["gradient_receivers"] = sorted(v.op.name for g, v in pairs if g is not None)
-
     # The test images: the post's fetch as published; ordered and forward-only otherwise.
     if sequential:
         f = _ordered_forward(x, hidden_states, W_x, W_rec, W_fc)
@@ -584,8 +590,6 @@ def build_graph(config, dtype=tf.float32):
     else:
         t["test_l3A"], t["test_h_update"] = l3A, h_update
     t["test_h_update"] = [u.op for u in t["test_h_update"]]
-
-    t["probe"] = _oracle_probe(dtype, hidden_states, W_x, W_rec, W_fc, W_sg_1, W_sg_2)
     return t
 
 
@@ -606,43 +610,70 @@ def _ordered_forward(x, hidden_states, W_x, W_rec, W_fc):
     return dict(l3=l3, l3A=l3A, h1=h1, h2=h2, h_update=[a1, a2])
 
 
-def _oracle_probe(dtype, hidden_states, W_x, W_rec, W_fc, W_sg_1, W_sg_2):
-    """Synthetic and true gradients of a batch, in the unrolled two-step network.
+# ---------------------------------------------------------------------------
+# The post's loops
+# ---------------------------------------------------------------------------
 
-    Reads the variables only (never fetched with an assign).  Each row's
-    cost depends only on that row, so ``tf.gradients`` of the summed cost
-    gives every image's own gradient with respect to its h1 and h2.
+def train(config, train_images, train_labels, test_images, test_labels, emit=print,
+          initial_weights=None, add_to_graph=None, on_epoch=None):
+    """Run the post's training loop and its test loop; return what they produced.
+
+    ``emit`` receives the transcript lines.  ``initial_weights`` (a dict over
+    WEIGHTS) replaces the random start.  Two hooks let the archive measure
+    around the loop without changing it: ``add_to_graph(t)`` is called in the
+    graph after :func:`build_graph` (after every random op, so the seeds
+    stay the post's), and ``on_epoch(i, total_cost, session, t)`` once
+    before the first epoch (``i`` and ``total_cost`` None) and after each
+    epoch (tf1_repro/posts/decoupled_rnn_archive.py).
     """
-    px = tf1.placeholder(dtype, [None, 784], name="probe_x")
-    py = tf1.placeholder(dtype, [None, 1], name="probe_y")
-    ph0 = tf.expand_dims(hidden_states[:, 0], axis=0)
-    _, ph1 = time_box(px, ph0, W_x, W_rec)
-    _, ph2 = time_box(px, ph1, W_x, W_rec)
-    _, pl3A = classifier(ph2, W_fc)
-    pcost = tf.reduce_sum(cost_of(pl3A, py))
-    true_1, true_2 = tf.gradients(pcost, [ph1, ph2])
-    return dict(x=px, y=py, g1=tf.matmul(ph1, W_sg_1), g2=tf.matmul(ph2, W_sg_2),
-                true_1=true_1, true_2=true_2, cost=pcost)
+    graph = tf.Graph()
+    with graph.as_default():
+        tf1.set_random_seed(config.seed)
+        t = build_graph(config)
+        if add_to_graph is not None:
+            add_to_graph(t)
+        init = tf1.global_variables_initializer()
+    graph.finalize()
+    x, y, cost, h_update = t["x"], t["y"], t["cost"], t["h_update_ops"]
+    costs = []
+    with new_session(graph, config.threads) as sess:
+        sess.run(init)
+        if initial_weights is not None:
+            for k in WEIGHTS:
+                t[k].load(initial_weights[k], sess)
+        start = {k: sess.run(t[k]) for k in WEIGHTS}
+        if on_epoch is not None:
+            on_epoch(None, None, sess, t)
+        for i in range(config.epochs):
+            # The post's ``total_cost = 0; total_cost + output[0].sum()`` on the
+            # NumPy 1.x it ran on: a Python int plus a float32 scalar gave a
+            # float64, so the epoch's cost was summed in float64.  NumPy 2
+            # (NEP 50) keeps float32; the float64 start keeps the post's sums.
+            total_cost = np.float64(0)
+            for current_image_index in range(len(train_images)):
+                current_image = np.expand_dims(train_images[current_image_index], axis=0)
+                current_label = np.expand_dims(train_labels[current_image_index], axis=0)
+                output = sess.run([cost, t["train_step"], h_update],
+                                  feed_dict={x: current_image, y: current_label})
+                total_cost = total_cost + output[0].sum()
+            # The TF program's own line: print("Current Iter: ", iter, " current cost: ", total_cost).
+            emit(f"Current Iter:  {i}  current cost:  {total_cost}")
+            costs.append(float(total_cost))
+            if on_epoch is not None:
+                on_epoch(i, float(total_cost), sess, t)
+        trained = {k: sess.run(t[k]) for k in WEIGHTS}
 
-
-def agreement(g, true):
-    """Mean cosine similarity and mean relative error ||g - true|| / ||true|| over rows."""
-    g = np.asarray(g, dtype=np.float64)
-    true = np.asarray(true, dtype=np.float64)
-    gn = np.linalg.norm(g, axis=1)
-    tn = np.linalg.norm(true, axis=1)
-    tiny = np.finfo(np.float64).tiny
-    cos = np.sum(g * true, axis=1) / np.maximum(gn * tn, tiny)
-    rel = np.linalg.norm(g - true, axis=1) / np.maximum(tn, tiny)
-    return float(np.mean(cos)), float(np.mean(rel))
-
-
-def measure_oracles(sess, probe, images, labels):
-    """{"oracle_1": {"cosine", "rel_error"}, "oracle_2": {...}} on these images."""
-    g1, g2, t1, t2 = sess.run([probe["g1"], probe["g2"], probe["true_1"], probe["true_2"]],
-                              feed_dict={probe["x"]: images, probe["y"]: labels})
-    out = {}
-    for name, g, tr in (("oracle_1", g1, t1), ("oracle_2", g2, t2)):
-        cos, rel = agreement(g, tr)
-        out[name] = {"cosine": cos, "rel_error": rel}
-    return out
+        outputs, rounded = [], []
+        for current_image_index in range(len(test_images)):
+            current_image = np.expand_dims(test_images[current_image_index], axis=0)
+            current_label = test_labels[current_image_index]
+            output = sess.run([t["test_l3A"], t["test_h_update"]], feed_dict={x: current_image})
+            emit(f"{current_image_index}  :  {output[0]}  :  {np.round(output[0])}  :  {current_label}")
+            outputs.append(float(output[0].ravel()[0]))
+            rounded.append(int(np.round(output[0]).ravel()[0]))
+        correct = int(sum(r == int(lab[0]) for r, lab in zip(rounded, test_labels)))
+        emit(f"correct: {correct} of {len(test_images)}")
+        final = {k: sess.run(t[k]) for k in WEIGHTS}
+    return {"costs": costs, "test_outputs": outputs, "test_rounded": rounded,
+            "correct": correct, "initial_weights": start, "trained_weights": trained,
+            "final_weights": final}
