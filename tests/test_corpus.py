@@ -314,7 +314,11 @@ def test_a_signal_stops_the_running_program_and_writes_nothing(tmp_path, signum,
     proc = subprocess.Popen([sys.executable, SCRIPT, f"--corpus={folder}", "--timeout=120",
                              f"--output_dir={tmp_path / 'out'}"], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            stdin=subprocess.DEVNULL)
+                            stdin=subprocess.DEVNULL,
+                            # As from a terminal: a suite started as a background job
+                            # hands its children SIGINT ignored, and the runner keeps
+                            # a signal its caller chose to ignore.
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
