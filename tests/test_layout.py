@@ -42,7 +42,7 @@ def test_the_archives_additions_to_a_post_build_on_it_and_stay_out_of_it():
     """
     with_additions = [p for p in registry.POSTS
                       if os.path.exists(os.path.join(PACKAGE, "posts", f"{p}_archive.py"))]
-    assert {"nielsen_mlp", "tf2_backprop", "decoupled_rnn"} <= set(with_additions)
+    assert {"nielsen_mlp", "nielsen_book", "tf2_backprop", "decoupled_rnn"} <= set(with_additions)
     for post in with_additions:
         module, additions = f"tf1_repro.posts.{post}", f"tf1_repro.posts.{post}_archive"
         assert module in _imports(_path_of(additions), additions), post

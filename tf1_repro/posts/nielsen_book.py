@@ -1,9 +1,9 @@
-"""Nielsen's chapter 1, the book behind post 002: its figures, with the post's graph.
+"""Nielsen's chapter 1, the book behind post 002: its network and SGD loop, on the post's graph.
 
 Book:     Michael Nielsen, "Neural Networks and Deep Learning", chapter 1, "Using
           neural nets to recognize handwritten digits" (2015); code
-          src/network.py and src/mnist_loader.py of
-          github.com/mnielsen/neural-networks-and-deep-learning.
+          src/network.py, src/mnist_loader.py, src/mnist_average_darkness.py
+          and src/mnist_svm.py of github.com/mnielsen/neural-networks-and-deep-learning.
 URL:      http://neuralnetworksanddeeplearning.com/chap1.html
 Written for: Python 2.7 and NumPy (no TensorFlow); post 002 (Aloni, 2016)
           ported its first network to a TF 0.8 graph.
@@ -13,7 +13,8 @@ Claims:   declared in tf1_repro/claims/nielsen_book.py, before anything runs: [7
           of three runs"); [784,100,10] reaches 96.59%; eta = 0.001 learns very
           slowly; eta = 100 stays near chance (1009, then 982 of 10 000); the
           baselines: random guessing 10%, the average-darkness heuristic
-          22.25%, a default SVM 94.35% (the SVM is not run here).
+          22.25%, a default SVM 94.35% (the SVM runs only with ``--svm``, about
+          8 minutes).
 
 The graph is post 002's, op for op: :func:`tf1_repro.posts.nielsen_mlp.forward_backward`
 (the hand-written ``sigma``, ``sigmaprime``, ``d_z_2 ... d_w_1``) and its
@@ -32,7 +33,10 @@ The graph is post 002's, op for op: :func:`tf1_repro.posts.nielsen_mlp.forward_b
 * the evaluation: all 10 000 test images after every epoch, printed as
   ``Epoch 0: 9129 / 10000``;
 * the arithmetic: float64, as network.py's (float64 ``randn`` weights times
-  the pickle's float32 pixels is float64 in NumPy).
+  the pickle's float32 pixels is float64 in NumPy);
+* the chapter's baselines, as its programs compute them: the average
+  darkness (:func:`darkness_count`), random guessing (:func:`random_count`)
+  and the SVM (:func:`svm_count`).
 
 Pixels.  ``mnist.pkl.gz`` (from deeplearning.net, which network.py's
 mnist_loader reads) holds float32 pixels equal to byte / 256, not byte / 255:
@@ -45,8 +49,27 @@ input is 255/256 (0.4%) smaller under the pickle's scaling: the first layer's
 training is chaotic) but changes nothing a reader could tell from the seed
 spread.  The average-darkness baseline does not depend on the scale at all.
 
+This module is the file to read beside the chapter: its data, start,
+shuffles, network and SGD loop, and its baselines, with ``Config`` (the
+flags of one run).  What the archive adds to the book (the seed studies that
+judge "best of three runs", the figures of a run and their tolerances on
+another kernel family, the results of the ``--svm`` run) is in
+tf1_repro/posts/nielsen_book_archive.py, which builds on the functions here
+and changes none of them; the command line's run (transcript, plots, events,
+results.json) is tf1_repro/runs/nielsen_book.py.  The book's printed
+transcripts and its peak are declared with its claims, in
+tf1_repro/claims/nielsen_book.py.
+
 What changed and why
 --------------------
+* TensorFlow instead of NumPy: the network is post 002's graph (the book's
+  network as post 002 ported it), with the book's step rule; its layout is
+  the post's row vectors (``a_0`` [m, 784], ``w_1`` [784, hidden]), so
+  network.py's column-vector draws are transposed (:func:`nielsen_start`).
+* network.py backpropagates the examples of a mini-batch one by one and adds
+  up their nablas; the graph does the whole mini-batch in one matrix
+  product (post 002's ``forward_backward``), the same sums taken in another
+  order, so float64 results may differ from network.py's in their last bits.
 * The loop runs inside the graph, one ``Session.run`` per epoch: a
   ``tf.while_loop`` carries ``w_1, b_1, w_2, b_2`` over the epoch's
   mini-batches (gathered from the training images by a batch plan drawn with
@@ -60,23 +83,31 @@ What changed and why
 * Python 3's ``random.shuffle``: the book ran Python 2, whose shuffle drew
   other permutations from the same seed, so ``--seed=S`` means network.py
   run under Python 3 (as the archive's reference runs of network.py were).
+* The data come from the IDX files, not ``mnist.pkl.gz`` (no pickle to
+  download); ``--pixels=pickle`` scales them as the pickle holds them (see
+  Pixels above).
+* :func:`train` also counts the untrained network on the test images, which
+  network.py does not print; the count does not touch the training.
+* Random guessing, which the book states (10%) without a program, is drawn
+  with a generator of its own (:func:`random_count`), leaving network.py's
+  draws untouched.
+* The SVM: ``svm.SVC(gamma="auto")``, the 2015 default kernel width, since
+  today's scikit-learn defaults to ``gamma="scale"`` (:func:`svm_count`).
 * ``--train_size`` (not in the book) trains on the first N of the 50 000
   images, for quick runs.
+* The archive's additions (seed studies, a run's figures and tolerances, the
+  ``--svm`` run's results) moved to tf1_repro/posts/nielsen_book_archive.py,
+  so this file holds only what the book wrote.
 """
 import dataclasses
-import functools
 import random
-import time
 
 import numpy as np
 import tensorflow as tf
 
-from tf1_repro import families, mnist, study
-# The book's run and its printed transcripts, declared with its claims (for the script).
-from tf1_repro.claims.nielsen_book import (BOOK, BOOK_ETA_LARGE, BOOK_ETA_SMALL, BOOK_PEAK,  # noqa: F401
-                                           BOOK_TRANSCRIPT)
+from tf1_repro import mnist
 from tf1_repro.errors import UsageError
-from tf1_repro.graph_session import fingerprint, session_config
+from tf1_repro.graph_session import session_config
 from tf1_repro.posts.nielsen_mlp import accuracy, forward_backward
 
 tf1 = tf.compat.v1
@@ -355,7 +386,7 @@ def svm_count(data):
     probability estimates), so the count is a property of the data.
     scikit-learn is an optional extra (``pip install -e ".[svm]"``).
     """
-    _sklearn_version()
+    sklearn_version()
     from sklearn import svm
     clf = svm.SVC(gamma="auto")
     n = len(data.train_x)
@@ -363,181 +394,9 @@ def svm_count(data):
     return int(np.sum(clf.predict(data.test_x) == data.test_labels))
 
 
-def svm_run(config, data_dir, log=print):
-    """Only the baselines, the SVM's included: the results dictionary (no network trained)."""
-    config.validate()
-    version = _sklearn_version()  # before the data: a missing extra fails at once
-    t0 = time.time()
-    data = load_data(data_dir, config, log=log)
-    count = svm_count(data)
-    figs = {
-        "svm_count": count,
-        "svm_percent": percent(count),
-        "random_percent": percent(random_count(data.test_labels, config.seed)),
-        "darkness_percent": percent(darkness_count(data.train_bytes, data.train_labels,
-                                                   data.test_bytes, data.test_labels)),
-    }
-    # libsvm draws nothing at random; another machine's floating-point order in
-    # its kernel sums may move a few support vectors, and so a few test images
-    # (the claim book_svm allows 10); the two baselines are integer counts.
-    tolerances = {"svm_count": {"other_env": {"atol": 10}}, "svm_percent": {"other_env": {"atol": 0.1}},
-                  "random_percent": {"other_env": {"atol": 0}},
-                  "darkness_percent": {"other_env": {"atol": 0}}}
-    return {"figures": figs, "tolerances": tolerances, "wall_time_s": time.time() - t0,
-            "fingerprint": dict(fingerprint(config.threads), sklearn=version)}
-
-
-def _sklearn_version():
+def sklearn_version():
     try:
         import sklearn
     except ImportError:
         raise UsageError("--svm needs scikit-learn, the optional extra: pip install -e \".[svm]\"")
     return sklearn.__version__
-
-
-# ---------------------------------------------------------------------------
-# Figures and claims
-# ---------------------------------------------------------------------------
-
-def percent(count, n=TEST_SIZE):
-    return round(100.0 * count / n, 2)
-
-
-def run_figures(config, out, data):
-    """The named figures of one run (percentages of the 10 000 test images)."""
-    counts = out["counts"]
-    peak = max(counts)
-    return {
-        "counts": counts,
-        "untrained_count": out["untrained_count"],
-        "peak_percent": percent(peak),
-        "peak_epoch": counts.index(peak),
-        "final_percent": percent(counts[-1]),
-        "max_percent": percent(peak),
-        "gain_points": round(percent(counts[-1]) - percent(counts[0]), 2),
-        "random_percent": percent(random_count(data.test_labels, config.seed)),
-        "darkness_percent": percent(darkness_count(data.train_bytes, data.train_labels,
-                                                   data.test_bytes, data.test_labels)),
-    }
-
-
-TOLERANCES = {
-    # Another kernel family: float64 trajectories part after a few thousand
-    # steps (post 002's measured growth: a decade per 100 steps), so a long
-    # run's counts are draws (see tolerances()); the untrained network and the
-    # two baselines are computed before any training, and are the same everywhere.
-    "untrained_count": {"other_env": {"atol": 0}},
-    "darkness_percent": {"other_env": {"atol": 0}},
-    "random_percent": {"other_env": {"atol": 0}},
-}
-
-# Configurations with a seed study of their own (golden name, tf1_repro/registry.py),
-# whose distributions judge a run of them on a family the golden does not hold.
-SEED_STUDIES = [({"epochs": 2, "train_size": 10000}, "nielsen_book_quick_seeds"),
-                ({}, "nielsen_book_seeds"),
-                ({"hidden": 100}, "nielsen_book_hidden100_seeds"),
-                ({"eta": 0.001}, "nielsen_book_eta_small_seeds"),
-                ({"eta": 100.0}, "nielsen_book_eta_large_seeds")]
-
-
-def tolerances(config):
-    """Each figure's rule on another kernel family: the baselines exact, the training a draw."""
-    study = None
-    for changes, name in SEED_STUDIES:
-        if dataclasses.replace(Config(**changes), seed=config.seed, threads=config.threads) == config:
-            study = name
-    out = dict(TOLERANCES)
-    if study is None:
-        return out
-    draws = {"counts": {"samples": "runs"}, "peak_percent": {"samples": "peaks_percent"},
-             "max_percent": {"samples": "peaks_percent"},
-             "final_percent": {"samples": "runs", "index": -1, "scale": 0.01},
-             "peak_epoch": {"samples": "peak_epochs"}, "gain_points": {"samples": "gains_points"}}
-    for fig, rule in draws.items():
-        out[fig] = {"other_env": {"draw": dict(rule, golden=study)}}
-    return out
-
-
-def run(config, data_dir, emit=print, log=print):
-    """Load the data, train, and return the results dictionary (no files written)."""
-    config.validate()
-    t0 = time.time()
-    data = load_data(data_dir, config, log=log)
-    history = []
-    out = train(config, data, emit=emit, on_epoch=lambda j, c, w: history.append((j, c, w)))
-    figs = run_figures(config, out, data)
-    return {
-        "figures": figs,
-        "tolerances": tolerances(config),
-        "wall_time_s": time.time() - t0,
-        "fingerprint": fingerprint(config.threads),
-        "history": history,
-    }
-
-
-# ---------------------------------------------------------------------------
-# "Best of three": the peak over seeds
-# ---------------------------------------------------------------------------
-
-@functools.lru_cache(maxsize=2)
-def _study_data(data_dir, train_size, pixels):
-    return load_data(data_dir, Config(train_size=train_size, pixels=pixels), log=lambda *_: None)
-
-
-def study_seed(config, data_dir, seed):
-    """One seed of a study (tf1_repro/study.py): the counts of the run ``--seed=seed``."""
-    cfg = Config(**dict(config, seed=seed))
-    data = _study_data(data_dir, cfg.train_size, cfg.pixels)
-    return {"counts": train(cfg, data, emit=lambda _: None)["counts"]}
-
-
-def seed_study(config, data_dir, seeds, **runner):
-    """Train seeds config.seed .. + seeds - 1; summarise each run's peak.
-
-    ``runner``: the keywords of :func:`tf1_repro.study.run_seeds`.
-    """
-    records = study.run_seeds(
-        study_seed, dataclasses.asdict(config), data_dir, range(config.seed, config.seed + seeds),
-        describe=lambda r: f"peak {percent(max(r['counts'])):.2f}% at epoch "
-                           f"{r['counts'].index(max(r['counts']))}", **runner)
-    return summarise_peaks([r["counts"] for r in records], config.seed)
-
-
-def study_tolerances(n):
-    """Each figure of a seed study of ``n`` seeds on a family the golden does not hold."""
-    rule = families.study_rule
-    return {"seeds": rule("exact", n), "peaks_percent": rule("per_seed", n),
-            "peak_epochs": rule("per_seed", n), "final_percents": rule("per_seed", n),
-            "gains_points": rule("per_seed", n), "runs": rule("per_seed", n),
-            "mean_peak_percent": rule("mean", n, "sd_peak_percent"),
-            "sd_peak_percent": rule("sd", n, "sd_peak_percent"),
-            "max_peak_percent": rule("extreme", n, "sd_peak_percent"),
-            "best_of_three_peak": rule("extreme", n, "sd_peak_percent"),
-            "book_peak_percentile": rule("percentile", n)}
-
-
-def percentile_rank(values, x):
-    """Share of values below x, plus half the ties, in percent."""
-    values = np.asarray(values, dtype=float)
-    return round(100.0 * (np.sum(values < x) + 0.5 * np.sum(values == x)) / len(values), 1)
-
-
-def summarise_peaks(runs, first_seed):
-    """Peaks per seed, their spread, the best of the first three, and 95.42's rank."""
-    peaks = [percent(max(c)) for c in runs]
-    figs = {
-        "seeds": list(range(first_seed, first_seed + len(runs))),
-        "peaks_percent": peaks,
-        "peak_epochs": [c.index(max(c)) for c in runs],
-        "final_percents": [percent(c[-1]) for c in runs],
-        # Last epoch against the first, per seed (eta = 0.001 "learns").
-        "gains_points": [round(percent(c[-1]) - percent(c[0]), 2) for c in runs],
-        "mean_peak_percent": round(float(np.mean(peaks)), 3),
-        "max_peak_percent": max(peaks),
-        "sd_peak_percent": round(float(np.std(peaks, ddof=1)), 3) if len(peaks) > 1 else 0.0,
-        "book_peak_percentile": percentile_rank(peaks, BOOK_PEAK),
-        "runs": runs,
-    }
-    if len(peaks) >= 3:
-        figs["best_of_three_peak"] = max(peaks[:3])
-    return figs
