@@ -135,12 +135,16 @@ def test_a_post_added_to_the_registry_gets_its_page(generated, monkeypatch):
 
 
 def test_a_posts_page_sends_the_reader_to_the_posts_code_and_to_the_archives_additions(generated):
-    """Posts 002's and 000/001's pages name the post's code and, apart, what the archive adds; a post without additions names one."""
+    """Split posts' pages name the post's code and, apart, what the archive adds; a post without additions names one."""
     _, _, out, _ = generated
     page = out[pages.post_page_path("nielsen_mlp")].decode()
     assert ("`tf1_repro/posts/nielsen_mlp.py`: the post's code, its graph and its loop op for op" in page)
     assert ("`tf1_repro/posts/nielsen_mlp_archive.py`: what the archive adds to the post, built on that code "
             "without changing it (the in-graph loop, the seed study" in page)
+    book = out[pages.post_page_path("nielsen_book")].decode()
+    assert "`tf1_repro/posts/nielsen_book.py`: the post's code, its graph and its loop op for op" in book
+    assert ("`tf1_repro/posts/nielsen_book_archive.py`: what the archive adds to the post, built on that code "
+            "without changing it (the seed studies of \"best of three\"" in book)
     tf2 = out[pages.post_page_path("tf2_backprop")].decode()
     assert "`tf1_repro/posts/tf2_backprop.py`: the post's code" in tf2
     assert ("`tf1_repro/posts/tf2_backprop_archive.py`: what the archive adds to the post, built on that code "
