@@ -137,22 +137,17 @@ def test_a_post_added_to_the_registry_gets_its_page(generated, monkeypatch):
 def test_a_posts_page_sends_the_reader_to_the_posts_code_and_to_the_archives_additions(generated):
     """Split posts' pages name the post's code and, apart, what the archive adds; a post without additions names one."""
     _, _, out, _ = generated
-    page = out[pages.post_page_path("nielsen_mlp")].decode()
-    assert ("`tf1_repro/posts/nielsen_mlp.py`: the post's code, its graph and its loop op for op" in page)
-    assert ("`tf1_repro/posts/nielsen_mlp_archive.py`: what the archive adds to the post, built on that code "
-            "without changing it (the in-graph loop, the seed study" in page)
-    book = out[pages.post_page_path("nielsen_book")].decode()
-    assert "`tf1_repro/posts/nielsen_book.py`: the post's code, its graph and its loop op for op" in book
-    assert ("`tf1_repro/posts/nielsen_book_archive.py`: what the archive adds to the post, built on that code "
-            "without changing it (the seed studies of \"best of three\"" in book)
-    tf2 = out[pages.post_page_path("tf2_backprop")].decode()
-    assert "`tf1_repro/posts/tf2_backprop.py`: the post's code" in tf2
-    assert ("`tf1_repro/posts/tf2_backprop_archive.py`: what the archive adds to the post, built on that code "
-            "without changing it (the seed studies, the XOR network's TF1 twin" in tf2)
-    rnn = out[pages.post_page_path("decoupled_rnn")].decode()
-    assert "`tf1_repro/posts/decoupled_rnn.py`: the post's code, its graph and its loop op for op" in rnn
-    assert ("`tf1_repro/posts/decoupled_rnn_archive.py`: what the archive adds to the post, built on that code "
-            "without changing it (the oracles against the true gradient" in rnn)
+    split = {  # post: how the page's line on the post's code goes on, and on the additions
+        "nielsen_mlp": (", its graph and its loop op for op", "the in-graph loop, the seed study"),
+        "nielsen_book": (", its graph and its loop op for op", "the seed studies of \"best of three\""),
+        "tf2_backprop": ("", "the seed studies, the XOR network's TF1 twin"),
+        "decoupled_rnn": (", its graph and its loop op for op", "the oracles against the true gradient"),
+    }
+    for post, (code, additions) in split.items():
+        page = out[pages.post_page_path(post)].decode()
+        assert f"`tf1_repro/posts/{post}.py`: the post's code{code}" in page, post
+        assert (f"`tf1_repro/posts/{post}_archive.py`: what the archive adds to the post, built on that "
+                f"code without changing it ({additions}" in page), post
     assert pages.archive_additions("gradient_override") is None
     other = out[pages.post_page_path("gradient_override")].decode()
     assert "`tf1_repro/posts/gradient_override.py`: the post's graph, op for op" in other
