@@ -65,6 +65,11 @@ def pytest_sessionstart(session):
         pytest.exit(message, returncode=MISSING_DATA_STATUS)
 
 
+def pytest_sessionfinish(session):
+    import forkserver
+    forkserver.close_all()
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say which kernel family the golden runs were on and how their figures were judged."""
     module = sys.modules.get("test_goldens")

@@ -2,12 +2,16 @@
 
 absl flags do not share a process (tf1-on-tf2.md), and some posts set
 process-wide TensorFlow state, so tests run scripts as subprocesses and read
-what they wrote.
+what they wrote.  The posts' scripts start as a fork of a process that has
+already imported TensorFlow under the same environment (tests/forkserver.py);
+``TF1_REPRO_TEST_FRESH_PROCESSES=1`` starts a fresh interpreter for every run.
 """
 import json
 import os
 import subprocess
 import sys
+
+import forkserver
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -31,8 +35,12 @@ def run_script(name, *args, output_dir=None, check=True, env=None, timeout=1800)
             full_env.pop(key, None)
         else:
             full_env[key] = value
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=full_env,
-                          timeout=timeout)
+    server = forkserver.server_for(name, full_env)
+    if server is not None:
+        proc = server.run(cmd, full_env, REPO, timeout)
+    else:
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=full_env,
+                              timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
     results = None
