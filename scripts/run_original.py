@@ -26,7 +26,10 @@ folder and process, with the other flags passed on and --timeout defaulting
 to 60 s.  A line per program on standard error as it finishes, then a table
 on standard output (program, ended / error / timeout, seconds, the last line
 it printed or its error line), and --output_dir/results.json with the same
-rows, the counts and the flags, beside logs/ of each program's output.  Exit
+rows, the counts and the flags, beside logs/ of each program's output.
+Where the index.json row names the output its author recorded
+("notebook_outputs"), the transcript is compared with it: same, same apart
+from numbers (a training log), where it first differs, or none recorded.  Exit
 status 0 once the corpus has run, whatever the programs did; 2 for a folder
 that is missing or holds no programs.  Details: tf1_repro/original/corpus.py.
 """
@@ -131,6 +134,7 @@ def run_corpus(prog):
     interrupts.install(prog, guarded=True)
     try:
         programs, index_used = corpus.find_programs(FLAGS.corpus)
+        recordings = corpus.recorded_outputs(FLAGS.corpus) if index_used else None
         if FLAGS.numpy != "auto":
             from tf1_repro.original import era
             era.parse(FLAGS.numpy)  # bad input stops here, not in every program
@@ -148,7 +152,8 @@ def run_corpus(prog):
         with report.OutputDir(output_dir) as out:
             results = corpus.run_all(FLAGS.corpus, programs,
                                      [sys.executable, os.path.abspath(__file__)], arguments,
-                                     out.path("logs"), timeout=timeout, jobs=FLAGS.jobs)
+                                     out.path("logs"), timeout=timeout, jobs=FLAGS.jobs,
+                                     recordings=recordings)
             counts = corpus.summary(results, time.monotonic() - started)
             report.write_json(out.path(report.RESULTS_NAME),
                               corpus.payload(FLAGS.corpus, index_used, config, command, results,
