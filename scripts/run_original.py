@@ -8,7 +8,7 @@ disabled, plus the names TF 1.0 removed), and ``from
 tensorflow.examples.tutorials.mnist import input_data`` reads MNIST through the
 archive's loader from --data_dir, in the batch order of --batch_order.
 The program's own code (and the helper modules beside it) gets the rules of
-the NumPy it was written for (--numpy, 1.13 for TF1 programs) and, when it is
+the NumPy it was written for (--numpy, 1.11 for TF1 programs) and, when it is
 Python 2, Python 2's print of floats.  Standard output is the program's own;
 the runner's diagnostics go to standard error.  Nobody needs to be at the
 screen: plt.show(), plt.waitforbuttonpress() and input() return at once (a
@@ -75,7 +75,8 @@ flags.DEFINE_enum("api", "auto", ("auto", "tf1", "tf2"),
 flags.DEFINE_string("numpy", "auto",
                     "The NumPy release whose rules the program's own code gets (its list-of-arrays "
                     "indexing, np.int/np.float aliases, value-based scalar promotion, array "
-                    "printing): a version such as 1.13 or 1.16, or 2 for today's.  auto: 1.13 "
+                    "printing, floats as sizes): a version such as 1.11, 1.13 or 1.16, or 2 for "
+                    "today's.  auto: 1.11 "
                     "for TF1 programs, today's for TF2 ones.  See tf1_repro/original/era.py.")
 flags.DEFINE_enum("print_floats", "auto", ("auto", "py2", "py3"),
                   "How print shows a float: py2 as Python 2 did (str, 12 significant digits: "

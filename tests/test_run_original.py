@@ -449,7 +449,7 @@ def test_each_rule_ends_with_its_numpy_release(version, index, aliases, promotio
 
 
 def test_era_defaults_and_bad_values():
-    assert era_rules.default("tf1").label == "1.13"
+    assert era_rules.default("tf1").label == "1.11"
     assert era_rules.default("tf1", eager=True).label == "1.14"
     assert era_rules.default("tf2").label == "2"
     for bad in ("1.x", "3", "", "0.9", "1.2"):
@@ -457,12 +457,72 @@ def test_era_defaults_and_bad_values():
             era_rules.parse(bad)
 
 
+FLOAT_SIZES = """\
+import numpy as np
+from numpy.random import rand
+import numpy.random as npr
+n = 10
+A = np.random.rand(1e2, 3.0)
+print(A.shape, A.dtype)
+print(np.zeros(n / 4).shape, np.ones((2.0, 3)).shape, np.empty(4.0).shape, np.full((2.0, 2), 7).shape)
+print(np.eye(3.0).shape, np.eye(2, 3.0).shape, np.identity(2.0).shape)
+a = np.arange(12)
+print(np.reshape(a, (n / 2 + 1, 2)).shape, a.reshape(6.0, 2).shape, a.reshape((4.5, 3)).shape, a.reshape([6.0, 2]).shape)
+print(np.random.random(3.0).shape, np.random.normal(0.0, 1.5, size=2.0).shape, np.random.normal(0, 1, 3.0).shape)
+print(np.random.randint(0, 5, 3.0).shape, np.random.choice(5, 2.0, replace=False).shape, np.random.uniform(size=(2.0, 3)).shape)
+print(np.random.randn(2.0, 3).shape, rand(2.7).shape, npr.standard_normal(2.0).shape, np.random.binomial(1, .5, 3.0).shape)
+print(np.tile(a, (2.0, 1)).shape, np.linspace(0, 1, 5.0).shape, np.linspace(0, 1, num=5.5).shape, np.ones(np.float32(3)).shape)
+print(np.zeros(2.0, dtype=int), np.random.normal(1.5, 1.0, 2.0).shape)
+"""
+
+
+def test_floats_as_sizes_are_numpy_1_11s(tmp_path):
+    """A Python 3 program of 2016 passing floats as sizes: what NumPy 1.11.3 (Python 3.6)
+    printed for these lines, the runner's default for TF1 programs; NumPy 1.13 stopped."""
+    path = tmp_path / "float_sizes.py"
+    path.write_text("import tensorflow as tf\n" + FLOAT_SIZES)
+    proc = run_original(f"--program={path}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "(100, 3) float64",
+        "(2,) (2, 3) (4,) (2, 2)",
+        "(3, 3) (2, 3) (2, 2)",
+        "(6, 2) (6, 2) (4, 3) (6, 2)",
+        "(3,) (2,) (3,)",
+        "(3,) (2,) (2, 3)",
+        "(2, 3) (2,) (2,) (3,)",
+        "(2, 12) (5,) (5,) (3,)",
+        "[0 0] (2,)",
+    ]
+    proc = run_original(f"--program={path}", "--numpy=1.13")
+    assert proc.returncode == 1
+    assert "TypeError: 'float' object cannot be interpreted as an integer" in proc.stderr
+
+
+def test_float_sizes_reach_sizes_only():
+    old = era_rules.numpy_module(era_rules.parse("1.11"))
+    assert old.random.normal(2.5, 0.0, size=1.0).tolist() == [2.5]  # loc and scale stay floats
+    assert old.full(2.0, 0.5).tolist() == [0.5, 0.5]
+    assert old.random.seed is np.random.seed
+    class NotAnArray:
+        def reshape(self, *shape):
+            return shape
+    assert era_rules.method_reshape(NotAnArray(), 2.0, 3) == (2.0, 3)  # only arrays' sizes
+    assert era_rules.method_reshape(np.arange(6), (2.0, 3), order="F").shape == (2, 3)
+    with pytest.raises(TypeError):
+        era_rules.numpy_module(era_rules.parse("1.12")).zeros(2.0)
+    assert era_rules.numpy_module(era_rules.parse("1.17")).linspace(0, 1, 3.0).tolist() == [
+        0.0, 0.5, 1.0]
+    with pytest.raises(TypeError):
+        era_rules.numpy_module(era_rules.parse("1.18")).linspace(0, 1, 3.0)
+
+
 def test_numpy_view_has_the_removed_names():
     old = era_rules.numpy_module(era_rules.parse("1.13"))
     assert old.int is int and old.float is float and old.bool is bool and old.object is object
     assert old.str is str and old.long is int and old.unicode is str and old.complex is complex
     assert old.asscalar(np.array([3.5])) == 3.5 and old.float_ is np.float64
-    assert old.ndarray is np.ndarray and old.random is np.random
+    assert old.ndarray is np.ndarray and old.random is np.random  # 1.13: no float sizes
     assert old.reshape(np.arange(4), newshape=[2, 2]).shape == (2, 2)
     assert old.reshape(np.arange(4), (4, 1)).shape == (4, 1)
     assert era_rules.numpy_module(era_rules.parse("2")) is np
@@ -523,7 +583,7 @@ def test_program_gets_numpy_1x_rules_and_says_so():
     proc = run_original(f"--program={program('np_era_rules.py')}")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout == NP_ERA_RULES_OUTPUT
-    notes = [line for line in proc.stderr.splitlines() if "NumPy 1.13 rules" in line]
+    notes = [line for line in proc.stderr.splitlines() if "NumPy 1.11 rules" in line]
     assert len(notes) == 1
 
 

@@ -136,6 +136,8 @@ class _Imports:
             unattended.quiet_pyplot(self.notes)
         if level == 0 and name == "numpy" or (name.startswith("numpy.") and not fromlist):
             return self.numpy
+        if level == 0 and name == "numpy.random" and fromlist:
+            return getattr(self.numpy, "random", module)  # the era's np.random (float sizes)
         return module
 
     def builtins(self, python2, py2_print):
