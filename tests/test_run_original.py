@@ -548,6 +548,50 @@ def test_python2_that_parses_as_python3_is_detected():
     assert "walk = next(os.walk('.'))" in converted
 
 
+def test_python2_generators_next_and_exec_strings_are_detected():
+    assert source.is_python2("def batches():\n    yield 1\ngen = batches()\nx = gen.next()\n")
+    assert source.is_python2("def batches():\n    yield 1\nx = batches().next()\n")
+    assert source.is_python2("g = (i for i in range(3))\nprint(g.next())\n")
+    assert source.is_python2("it = iter([1])\nfirst = it.next()\n")
+    assert source.is_python2("exec(\"print 'x'\")\n")
+    assert source.is_python2("y = eval('`1`')\n")
+    assert not source.is_python2("exec('print(1)')\n")
+    # Not a generator of the file's own: left as Python 3 (tfe.Iterator had next()).
+    assert not source.is_python2("gen = make()\nbatch = gen.next()\n")
+    assert not source.is_python2("def f():\n    def g():\n        yield 1\n    return g\n"
+                                 "x = f()\nx.next()\n")
+
+
+PY2_HELPER_PARSES_AS_PY3 = """\
+# A Python 2 helper that Python 3 parses: only its meaning is Python 2's.
+def batches(data, size):
+    for start in range(0, len(data), size):
+        yield data[start:start + size]
+
+
+def first_two(data):
+    gen = batches(data, 4)
+    first = gen.next()
+    return first, gen.next(), len(data) / 4, eval("7 / 2")
+
+
+exec("def shout(x): print 'helper says', x, 1 / 3.0")
+"""
+
+
+def test_python2_helper_that_parses_as_python3_is_converted(tmp_path):
+    """What Python 2.7.18 printed for the same helper, called from a Python 2 program."""
+    (tmp_path / "batching.py").write_text(PY2_HELPER_PARSES_AS_PY3)
+    (tmp_path / "main.py").write_text(
+        "import tensorflow as tf\nimport batching\n"
+        "first, second, steps, half = batching.first_two(list(range(10)))\n"
+        "print(first, second, steps, half)\nbatching.shout(3)\n")
+    proc = run_original(f"--program={tmp_path / 'main.py'}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == ["[0, 1, 2, 3] [4, 5, 6, 7] 2 3",
+                                        "helper says 3 0.333333333333"]
+
+
 def test_numpy_np_unicode_is_not_python2():
     assert not source.is_python2("import numpy as np\nx = np.unicode\n")
     assert source.is_python2("import itertools\nz = itertools.izip([1], [2])\n")
