@@ -95,6 +95,68 @@ def test_python2_division_floors_integers_only():
     assert source.py2_div(True, 2) == 0
 
 
+PY2_DIVISION = """\
+import numpy as np
+n = 10
+print range(n / 4), n / 4, -7 / 2, 7 / 2.0, 7.0 / 2, 2 ** -1
+a = np.arange(6)
+print a / 4, a / 4.0, a.reshape(n / 5, 3).shape
+b = np.arange(6, dtype=np.float32)
+print b / 4
+print np.int64(7) / 2, np.int32(7) / np.int32(2), np.float32(7) / 2
+x = 9
+x /= 2
+print x
+arr = np.ones(4, dtype=np.int64) * 7
+arr /= 2
+print arr
+print True / 2, 7 // 2, 7 % 3, divmod(7, 2), -7 / 2.0
+print map(lambda v: v / 2, [1, 2, 3]), zip([1], [2]), filter(None, [0, 1])
+print 10 / 3 * 3, (10 / 3) * 3.0, 1 / 2 + 1 / 2.0
+print "%d %s" % (7 / 2, 7 / 2.0)
+print np.zeros(n / 2).shape, int(np.float64(2.7)), np.float64(1) / 3
+print round(2.5), round(0.125, 2), round(-2.5), round(7), round(2.675, 2), round(np.float32(0.5))
+print 2 ** 70 / 3, 7L / 2
+"""
+
+
+def test_python2_division_and_round_are_python_2_7s(tmp_path):
+    """What Python 2.7.18 with NumPy 1.11.3 printed for these lines: ``/`` floors two
+    integers (ints, NumPy integer scalars and arrays, ``x /= 2``) and nothing else,
+    ``round`` gives a float rounded half away from zero."""
+    path = tmp_path / "division.py"
+    path.write_text(PY2_DIVISION)
+    proc = run_original(f"--program={path}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        '[0, 1] 2 -4 3.5 3.5 0.5',
+        '[0 0 0 0 1 1] [ 0.    0.25  0.5   0.75  1.    1.25] (2, 3)',
+        '[ 0.    0.25  0.5   0.75  1.    1.25]',
+        '3 3 3.5',
+        '4',
+        '[3 3 3 3]',
+        '0 3 1 (3, 1) -3.5',
+        '[0, 1, 1] [(1, 2)] [1]',
+        '9 9.0 0.5',
+        '3 3.5',
+        '(5,) 2 0.333333333333',
+        '3.0 0.13 -3.0 7.0 2.67 1.0',
+        '393530540239137101141 3',
+    ]
+
+
+@pytest.mark.parametrize("args, python2, python3", [
+    ((2.5,), 3.0, 2), ((0.125, 2), 0.13, 0.12), ((-2.5,), -3.0, -2), ((2.675, 2), 2.67, 2.67),
+    ((1234.5, -1), 1230.0, 1230.0), ((7,), 7.0, 7), ((np.float32(0.5),), 1.0, 0.0),
+    ((float("inf"),), float("inf"), None),
+])
+def test_python2_round(args, python2, python3):
+    got = source.py2_round(*args)
+    assert got == python2 and type(got) is float
+    if python3 is not None:
+        assert round(*args) == python3  # what Python 3 gives instead
+
+
 def test_future_division_keeps_true_division():
     ns = run_converted("from __future__ import division\nx = 7 / 2\n")
     assert ns["x"] == 3.5

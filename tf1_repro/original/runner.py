@@ -170,6 +170,7 @@ def _python2_builtins(namespace, era):
     namespace.setdefault("reduce", functools.reduce)
     namespace.setdefault("intern", sys.intern)
     namespace.setdefault("reload", importlib.reload)
+    namespace["round"] = source.py2_round
     namespace["exec"] = _python2_exec_or_eval(builtins.exec, "exec", era, namespace)
     namespace["eval"] = _python2_exec_or_eval(builtins.eval, "eval", era, namespace)
     if era.promotion:

@@ -8,6 +8,9 @@ are used, so an error in the converted code still names the line of the
 user's file; the few Python 2 built-ins whose fixers would insert an import
 line (``reduce``, ``intern``, ``reload``) are provided as built-ins instead.
 
+Python 2's ``round`` gave a float and rounded halves away from zero
+(:func:`py2_round`); a Python 2 file gets that ``round``.
+
 Python 2's ``/`` floored when both operands were integers.  lib2to3 has no
 fixer for it, because it depends on the values; here every ``/`` of a
 Python 2 program (without ``from __future__ import division``) becomes a call
@@ -302,6 +305,28 @@ def py2_div(a, b, true_div=operator.truediv, floor_div=operator.floordiv):
     if tf_div is not None:
         return tf_div
     return true_div(a, b)
+
+
+def py2_round(number, ndigits=0):
+    """Python 2's ``round``: a float, halves away from zero (``round(2.5) == 3.0``).
+
+    Python 3 rounds halves to even and gives an int without ``ndigits``
+    (``round(2.5) == 2``); Python 2 rounded the float's exact binary value
+    half away from zero (``round(0.125, 2) == 0.13``, ``round(2.675, 2) ==
+    2.67``) and always returned a float, NumPy scalars included.
+    """
+    import decimal
+    import math
+    x = float(number)
+    if not math.isfinite(x):
+        return x
+    digits = operator.index(ndigits)
+    exact = decimal.Decimal(x)
+    step = decimal.Decimal(1).scaleb(-digits)
+    with decimal.localcontext() as context:
+        context.prec = max(60, len(exact.as_tuple().digits) + abs(digits) + 2)
+        rounded = exact.quantize(step, rounding=decimal.ROUND_HALF_UP)
+    return float(rounded)
 
 
 def _tensor_div(a, b):
