@@ -780,6 +780,50 @@ def test_missing_package_is_one_line_naming_what_to_install():
         "sklearn, which is not installed: pip install scikit-learn")
 
 
+HIDE_PACKAGES = """\
+import os, runpy, sys
+class Hidden:
+    \"\"\"The packages named in $HIDDEN: not installed, as on the user's machine.\"\"\"
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in os.environ["HIDDEN"].split(","):
+            raise ModuleNotFoundError(f"No module named '{name}'", name=name)
+sys.meta_path.insert(0, Hidden())
+script = sys.argv[1]
+sys.argv = sys.argv[1:]
+sys.path.insert(0, os.path.dirname(script))
+runpy.run_path(script, run_name="__main__")
+"""
+
+
+def test_numpy_era_names_and_printing_then_a_missing_package_in_a_helper(tmp_path):
+    """np.int & co. and NumPy 1.11's printing (what NumPy 1.11.3 printed for these lines),
+    then a helper beside the program imports scikit-learn, which the user has not
+    installed (hidden here when this machine has it): one line with the pip name."""
+    (tmp_path / "features.py").write_text("import numpy as np\n"
+                                          "from sklearn.preprocessing import scale\n")
+    (tmp_path / "prog.py").write_text(
+        "import numpy as np\nimport tensorflow as tf\n"
+        "print(np.zeros(2, dtype=np.int).dtype, np.float(2), np.bool(1), np.object, np.str(3), "
+        "np.array([1.5]).astype(np.int))\n"
+        "print(np.array([[12.]]), np.array([0.5, 1e-5], dtype=np.float32), np.float64(1) / 3)\n"
+        "import features\n")
+    (tmp_path / "hide.py").write_text(HIDE_PACKAGES)
+    env = dict(os.environ, HIDDEN="sklearn")
+    env.setdefault("TF1_REPRO_DATA_DIR", data_dir())
+    proc = subprocess.run([sys.executable, str(tmp_path / "hide.py"),
+                           os.path.join(REPO, "scripts", "run_original.py"), "--program=prog.py"],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600,
+                          stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "int64 2.0 True <class 'object'> 3 [1]",
+        "[[ 12.]] [  5.00000000e-01   9.99999975e-06] 0.333333333333"]
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "run_original.py: error: prog.py:5: the program imports sklearn, which is not "
+        "installed: pip install scikit-learn")
+
+
 def test_missing_tf0_module_is_a_missing_api_line():
     proc = run_original(f"--program={program('tf0_models_rnn.py')}")
     assert proc.returncode == 2
