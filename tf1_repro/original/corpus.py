@@ -185,7 +185,10 @@ class Recording:
 
 
 def recorded_outputs(folder):
-    """``{program: Recording}`` from DIR's index.json (empty without one); UsageError for bad rows."""
+    """``{program: Recording}`` from DIR's index.json (empty without one).
+
+    A UsageError when a row names a recorded output that is not a file under DIR.
+    """
     index = os.path.join(folder, INDEX_NAME)
     if not os.path.isfile(index):
         return {}
@@ -495,8 +498,9 @@ def run_all(folder, programs, runner_command, arguments, log_dir, timeout=DEFAUL
     ``arguments`` the flags each gets besides ``--program`` (with its
     ``--timeout``).  ``progress(line)`` gets a line per program as it
     finishes.  ``recordings`` (:func:`recorded_outputs`; None: no index, no
-    comparison) gives each row its ``recorded`` verdict.  On any exception (Ctrl-C, SIGTERM) every running program's
-    process group is killed before it propagates.
+    comparison) gives each row its ``recorded`` verdict.  On any exception
+    (Ctrl-C, SIGTERM) every running program's process group is killed before
+    it propagates.
     """
     from tf1_repro import interrupts
     progress = progress or (lambda line: sys.stderr.write(line + "\n"))

@@ -30,8 +30,9 @@ modules beside it), the rules of the NumPy release chosen with
   ``x.reshape(n / 2, 2)``, ``size=3.0`` of ``np.random``'s draws) counts as
   the integer it truncates to, as NumPy 1.11 did (with a
   DeprecationWarning; 1.12 made it a TypeError).  Before 1.18 also the
-  ``num`` of ``np.linspace``.  Only sizes: a float as an index stays an
-  error.
+  ``num`` of ``np.linspace``.  Only sizes: a float as an index
+  (``a[2.0]``, which NumPy 1.11 still took with a warning) stays an error
+  here.
 * **printing**: ``np.set_printoptions(legacy='1.13')`` for NumPy < 1.14
   (``[[ 12.]]``, float64 scalars with 12 significant digits), else
   ``legacy='1.25'`` for NumPy 1.x (scalars print as ``0.5``, not

@@ -165,6 +165,8 @@ def _interactive():
 
 
 def _python2_builtins(namespace, era):
+    """What a converted Python 2 file calls: ``reduce`` & co., Python 2's ``round``,
+    ``exec`` / ``eval`` of Python 2 strings and the ``/`` of :func:`source.py2_div`."""
     import functools
     import importlib
     namespace.setdefault("reduce", functools.reduce)

@@ -8,6 +8,12 @@ are used, so an error in the converted code still names the line of the
 user's file; the few Python 2 built-ins whose fixers would insert an import
 line (``reduce``, ``intern``, ``reload``) are provided as built-ins instead.
 
+A file is Python 2 when Python 3 cannot compile it, or when it uses names
+or idioms only Python 2 had (:func:`is_python2`): ``xrange``,
+``d.iteritems()``, ``.next()`` of an iterator or of a generator the file
+defines, ``exec("print 'x'")``.  Code a Python 2 file gives ``exec`` /
+``eval`` as a string is read as Python 2 too (:func:`compile_python2_string`).
+
 Python 2's ``round`` gave a float and rounded halves away from zero
 (:func:`py2_round`); a Python 2 file gets that ``round``.
 
