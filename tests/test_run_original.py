@@ -766,13 +766,19 @@ def test_timeout_ends_a_program_stuck_in_tensorflow():
         "(--timeout=5); stopped")
 
 
-def test_missing_package_is_one_line_naming_what_to_install():
-    try:
-        import sklearn  # noqa: F401
-        pytest.skip("scikit-learn is installed here")
-    except ImportError:
-        pass
-    proc = run_original(f"--program={program('needs_sklearn.py')}")
+def run_without(tmp_path, hidden, *args, cwd=None):
+    """run_original.py as on a machine without the packages ``hidden`` (this one may have them)."""
+    (tmp_path / "hide.py").write_text(HIDE_PACKAGES)
+    env = dict(os.environ, HIDDEN=",".join(hidden))
+    env.setdefault("TF1_REPRO_DATA_DIR", data_dir())
+    return subprocess.run([sys.executable, str(tmp_path / "hide.py"),
+                           os.path.join(REPO, "scripts", "run_original.py"), *args],
+                          capture_output=True, text=True, cwd=cwd or REPO, env=env, timeout=600,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_missing_package_is_one_line_naming_what_to_install(tmp_path):
+    proc = run_without(tmp_path, ["sklearn"], f"--program={program('needs_sklearn.py')}")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == (
@@ -781,13 +787,16 @@ def test_missing_package_is_one_line_naming_what_to_install():
 
 
 HIDE_PACKAGES = """\
-import os, runpy, sys
-class Hidden:
-    \"\"\"The packages named in $HIDDEN: not installed, as on the user's machine.\"\"\"
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in os.environ["HIDDEN"].split(","):
-            raise ModuleNotFoundError(f"No module named '{name}'", name=name)
-sys.meta_path.insert(0, Hidden())
+import importlib.machinery, os, runpy, sys
+hidden, find = os.environ["HIDDEN"].split(","), importlib.machinery.PathFinder.find_spec
+
+
+def find_spec(cls, name, path=None, target=None):
+    # Not found, as on a machine where it is not installed.
+    return None if name.split(".")[0] in hidden else find(name, path, target)
+
+
+importlib.machinery.PathFinder.find_spec = classmethod(find_spec)
 script = sys.argv[1]
 sys.argv = sys.argv[1:]
 sys.path.insert(0, os.path.dirname(script))
@@ -807,13 +816,7 @@ def test_numpy_era_names_and_printing_then_a_missing_package_in_a_helper(tmp_pat
         "np.array([1.5]).astype(np.int))\n"
         "print(np.array([[12.]]), np.array([0.5, 1e-5], dtype=np.float32), np.float64(1) / 3)\n"
         "import features\n")
-    (tmp_path / "hide.py").write_text(HIDE_PACKAGES)
-    env = dict(os.environ, HIDDEN="sklearn")
-    env.setdefault("TF1_REPRO_DATA_DIR", data_dir())
-    proc = subprocess.run([sys.executable, str(tmp_path / "hide.py"),
-                           os.path.join(REPO, "scripts", "run_original.py"), "--program=prog.py"],
-                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600,
-                          stdin=subprocess.DEVNULL)
+    proc = run_without(tmp_path, ["sklearn"], "--program=prog.py", cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert proc.stdout.splitlines() == [
         "int64 2.0 True <class 'object'> 3 [1]",
