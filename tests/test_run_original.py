@@ -535,6 +535,7 @@ print(np.random.randint(0, 5, 3.0).shape, np.random.choice(5, 2.0, replace=False
 print(np.random.randn(2.0, 3).shape, rand(2.7).shape, npr.standard_normal(2.0).shape, np.random.binomial(1, .5, 3.0).shape)
 print(np.tile(a, (2.0, 1)).shape, np.linspace(0, 1, 5.0).shape, np.linspace(0, 1, num=5.5).shape, np.ones(np.float32(3)).shape)
 print(np.zeros(2.0, dtype=int), np.random.normal(1.5, 1.0, 2.0).shape)
+print(n / 4, 7 / 2, -7 / 2)
 """
 
 
@@ -555,6 +556,7 @@ def test_floats_as_sizes_are_numpy_1_11s(tmp_path):
         "(2, 3) (2,) (2,) (3,)",
         "(2, 12) (5,) (5,) (3,)",
         "[0 0] (2,)",
+        "2.5 3.5 -3.5",  # a Python 3 program keeps Python 3's division
     ]
     proc = run_original(f"--program={path}", "--numpy=1.13")
     assert proc.returncode == 1

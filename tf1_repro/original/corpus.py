@@ -73,9 +73,12 @@ spaces do not count.  The verdict:
     first such line (``line``, from 1), the recorded line and ours (None
     past the end of one of them).
 ``none``
-    no recorded output for this program (no index, no
-    ``notebook_outputs`` in its row, or a recording with no printed line
-    in it: nothing to compare with).
+    no recorded output for this program (no ``notebook_outputs`` in its
+    row, or a recording with no printed line in it: nothing to compare
+    with).
+
+Without an index.json nothing is compared: each row's ``recorded`` is None
+(``null``), and the table has no ``recorded`` column.
 
 Whether the recording is of a deterministic output is the row's
 ``"output"`` field (``Notebook (exact): ...``); results.json keeps it as
