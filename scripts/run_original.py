@@ -8,7 +8,7 @@ disabled, plus the names TF 1.0 removed), and ``from
 tensorflow.examples.tutorials.mnist import input_data`` reads MNIST through the
 archive's loader from --data_dir, in the batch order of --batch_order.
 The program's own code (and the helper modules beside it) gets the rules of
-the NumPy it was written for (--numpy, 1.13 for TF1 programs) and, when it is
+the NumPy it was written for (--numpy, 1.11 for TF1 programs) and, when it is
 Python 2, Python 2's print of floats.  Standard output is the program's own;
 the runner's diagnostics go to standard error.  Nobody needs to be at the
 screen: plt.show(), plt.waitforbuttonpress() and input() return at once (a
@@ -26,7 +26,10 @@ folder and process, with the other flags passed on and --timeout defaulting
 to 60 s.  A line per program on standard error as it finishes, then a table
 on standard output (program, ended / error / timeout, seconds, the last line
 it printed or its error line), and --output_dir/results.json with the same
-rows, the counts and the flags, beside logs/ of each program's output.  Exit
+rows, the counts and the flags, beside logs/ of each program's output.
+Where the index.json row names the output its author recorded
+("notebook_outputs"), the transcript is compared with it: same, same apart
+from numbers (a training log), where it first differs, or none recorded.  Exit
 status 0 once the corpus has run, whatever the programs did; 2 for a folder
 that is missing or holds no programs.  Details: tf1_repro/original/corpus.py.
 """
@@ -72,7 +75,8 @@ flags.DEFINE_enum("api", "auto", ("auto", "tf1", "tf2"),
 flags.DEFINE_string("numpy", "auto",
                     "The NumPy release whose rules the program's own code gets (its list-of-arrays "
                     "indexing, np.int/np.float aliases, value-based scalar promotion, array "
-                    "printing): a version such as 1.13 or 1.16, or 2 for today's.  auto: 1.13 "
+                    "printing, floats as sizes): a version such as 1.11, 1.13 or 1.16, or 2 for "
+                    "today's.  auto: 1.11 "
                     "for TF1 programs, today's for TF2 ones.  See tf1_repro/original/era.py.")
 flags.DEFINE_enum("print_floats", "auto", ("auto", "py2", "py3"),
                   "How print shows a float: py2 as Python 2 did (str, 12 significant digits: "
@@ -131,6 +135,7 @@ def run_corpus(prog):
     interrupts.install(prog, guarded=True)
     try:
         programs, index_used = corpus.find_programs(FLAGS.corpus)
+        recordings = corpus.recorded_outputs(FLAGS.corpus) if index_used else None
         if FLAGS.numpy != "auto":
             from tf1_repro.original import era
             era.parse(FLAGS.numpy)  # bad input stops here, not in every program
@@ -148,7 +153,8 @@ def run_corpus(prog):
         with report.OutputDir(output_dir) as out:
             results = corpus.run_all(FLAGS.corpus, programs,
                                      [sys.executable, os.path.abspath(__file__)], arguments,
-                                     out.path("logs"), timeout=timeout, jobs=FLAGS.jobs)
+                                     out.path("logs"), timeout=timeout, jobs=FLAGS.jobs,
+                                     recordings=recordings)
             counts = corpus.summary(results, time.monotonic() - started)
             report.write_json(out.path(report.RESULTS_NAME),
                               corpus.payload(FLAGS.corpus, index_used, config, command, results,

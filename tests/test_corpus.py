@@ -336,6 +336,149 @@ def test_a_signal_stops_the_running_program_and_writes_nothing(tmp_path, signum,
     assert sorted(os.listdir(tmp_path)) == ["corpus", "pid"]  # no output, no staging folder
 
 
+# ---------------------------------------------------------------------------
+# Against the outputs the authors recorded
+# ---------------------------------------------------------------------------
+
+RECORDED = """\
+# Out[2]:
+Extracting /tmp/data/train-images-idx3-ubyte.gz
+WARNING:tensorflow:From x.py:3: initialize_all_variables (from tensorflow.python.ops.variables) is deprecated.
+Instructions for updating:
+Use `tf.global_variables_initializer` instead.
+# Out[4]:
+/usr/lib/python2.7/site-packages/tensorflow/python/ops/gradients_impl.py:93: UserWarning: Converting sparse
+  "Converting sparse IndexedSlices to a dense Tensor of unknown shape. "
+Epoch: 0001 cost= 1.182138961
+INFO:tensorflow:Restoring parameters from /tmp/model.ckpt
+Accuracy: 0.889667  
+# Out[5]:
+[display_data] <matplotlib.figure.Figure at 0x7f3d>
+# Out[6]:
+[execute_result] Estimator(params={'head': 1,
+  'n_classes': 10})
+# Out[7]:
+Done!
+"""
+
+
+def test_recorded_lines_are_what_the_program_printed():
+    assert corpus.recorded_lines(RECORDED) == [
+        "Extracting /tmp/data/train-images-idx3-ubyte.gz", "Epoch: 0001 cost= 1.182138961",
+        "Accuracy: 0.889667", "Done!"]
+
+
+def test_numbers_are_masked_and_nothing_else():
+    assert corpus.numbers_masked("Epoch: 0001 cost= 1.182138961 W= -0.78 b= 1e-05, nan") == (
+        "Epoch: # cost= # W= # b= #, #")
+    assert corpus.numbers_masked("time: 0:00:11.833497 [[ 12.]]") == "time: #:#:# [[ #]]"
+    # Numbers inside names and file names stay: they are not figures of the run.
+    assert corpus.numbers_masked("conv2d_1 /tmp/data/t10k-images-idx3.gz v1.5") == (
+        "conv2d_1 /tmp/data/t10k-images-idx3.gz v1.5")
+
+
+@pytest.mark.parametrize("ours, verdict, line, recorded_line, our_line", [
+    (["a=2", "cost= 0.5 ", "Done!"], "same", None, None, None),
+    (["a=2", "cost= 0.49", "Done!"], "numbers", 2, "cost= 0.5", "cost= 0.49"),
+    (["a=2", "cost= 0.49", "Finished"], "differs", 3, "Done!", "Finished"),
+    (["a=2", "cost= 0.5"], "differs", 3, "Done!", None),  # stopped early: never the same
+    (["a=2", "cost= 0.5", "Done!", ""], "differs", 4, None, ""),  # printed more
+    (["a=3", "cost: 0.5", "Done!"], "differs", 2, "cost= 0.5", "cost: 0.5"),
+])
+def test_compare_says_same_numbers_or_where_it_first_differs(ours, verdict, line,
+                                                            recorded_line, our_line):
+    assert corpus.compare(["a=2", "cost= 0.5", "Done!"], ours) == {
+        "verdict": verdict, "line": line, "recorded_line": recorded_line, "our_line": our_line}
+
+
+def test_recorded_outputs_from_the_index(tmp_path):
+    write(tmp_path, "a.py", "x = 1\n")
+    write(tmp_path, "b.py", "x = 1\n")
+    write(tmp_path, "_reference/a.outputs.txt", "# Out[1]:\nx\n")
+    rows = [{"file": "a.py", "output": "Notebook (exact): x",
+             "notebook_outputs": "_reference/a.outputs.txt"},
+            {"file": "b.py", "notebook_outputs": None}]
+    (tmp_path / "index.json").write_text(json.dumps(rows))
+    assert corpus.recorded_outputs(str(tmp_path)) == {
+        "a.py": corpus.Recording("_reference/a.outputs.txt", True)}
+    rows[1]["notebook_outputs"] = "_reference/gone.txt"
+    (tmp_path / "index.json").write_text(json.dumps(rows))
+    with pytest.raises(UsageError, match="names the recorded output '_reference/gone.txt', "
+                                         "which is not a file under"):
+        corpus.recorded_outputs(str(tmp_path))
+    assert corpus.recorded_outputs(str(tmp_path / "_reference")) == {}  # no index
+
+
+TRAINS = """\
+    import tensorflow as tf
+    x = tf.Variable(4.0)
+    cost = tf.square(x - 1.0)
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+    with tf.Session() as sess:
+        sess.run(tf.initialize_all_variables())
+        for epoch in range(2):
+            c, _ = sess.run([cost, train])
+            print("Epoch:", '%04d' % (epoch + 1), "cost=", "{:.9f}".format(c))
+        print("Optimization Finished!")
+"""
+
+
+def test_a_corpus_run_judges_each_transcript_against_its_recorded_output(tmp_path):
+    folder = tmp_path / "corpus"
+    write(folder, "ends.py", ENDS)
+    write(folder, "trains.py", TRAINS)
+    write(folder, "py2/print_statements.py", PYTHON2)
+    write(folder, "missing_api.py", MISSING_API)
+    write(folder, "_reference/ends.outputs.txt", "# Out[3]:\nsum 5\n# Out[4]:\n"
+                                                 "[execute_result] <tf.Tensor 'Add:0'>\n")
+    # The author's training ran on another machine: the same lines, other figures.
+    write(folder, "_reference/trains.outputs.txt", "# Out[2]:\nEpoch: 0001 cost= 9.000000000\n"
+                                                   "Epoch: 0002 cost= 5.700000000\n"
+                                                   "Optimization Finished!\n")
+    write(folder, "_reference/print_statements.outputs.txt",
+          "# Out[1]:\nstep 0 0.333333333333\nstep 1 0.333333333333\nstep 2 0.333333333333\n")
+    rows = [{"file": "ends.py", "output": "Notebook (exact): sum 5",
+             "notebook_outputs": "_reference/ends.outputs.txt"},
+            {"file": "trains.py", "output": "prints: Epoch:",
+             "notebook_outputs": "_reference/trains.outputs.txt"},
+            {"file": "py2/print_statements.py", "output": "Notebook (exact)",
+             "notebook_outputs": "_reference/print_statements.outputs.txt"},
+            {"file": "missing_api.py", "output": "prints: built", "notebook_outputs": None}]
+    (folder / "index.json").write_text(json.dumps(rows))
+    out = tmp_path / "out"
+    proc = run_corpus(f"--corpus={folder}", "--timeout=60", "--seed=1", "--jobs=2",
+                      f"--output_dir={out}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    assert lines[0].split("|")[4].strip() == "recorded"
+    verdicts = {line.split("|")[1].strip(): line.split("|")[4].strip() for line in lines[2:6]}
+    assert verdicts == {"ends.py": "same", "missing_api.py": "none recorded",
+                        "py2/print_statements.py": "differs (line 3)",
+                        "trains.py": "numbers differ (line 2)"}
+    assert lines[7:11] == [
+        "Where a transcript first differs from the recorded output:", "",
+        "- py2/print_statements.py: differs at line 3: recorded 'step 2 0.333333333333', "
+        "ours (no line)",
+        "- trains.py: numbers differ at line 2: recorded 'Epoch: 0002 cost= 5.700000000', "
+        "ours 'Epoch: 0002 cost= 5.760000229'"]
+    assert re.fullmatch(r"4 programs in [\d.]+ s: 3 ended, 1 error, 0 timeout; against the "
+                        r"recorded outputs: 1 same, 1 same apart from numbers, 1 differ, "
+                        r"1 none recorded", lines[-1])
+    with open(out / "results.json") as f:
+        results = json.load(f)
+    assert results["index"] == "index.json"
+    assert results["summary"]["recorded"] == {"same": 1, "numbers": 1, "differs": 1, "none": 1}
+    by_name = {row["program"]: row["recorded"] for row in results["programs"]}
+    assert by_name["ends.py"] == {"verdict": "same", "file": "_reference/ends.outputs.txt",
+                                  "exact": True, "lines": 1, "line": None,
+                                  "recorded_line": None, "our_line": None}
+    assert by_name["trains.py"]["verdict"] == "numbers" and by_name["trains.py"]["exact"] is False
+    assert by_name["py2/print_statements.py"] == {
+        "verdict": "differs", "file": "_reference/print_statements.outputs.txt", "exact": True,
+        "lines": 3, "line": 3, "recorded_line": "step 2 0.333333333333", "our_line": None}
+    assert by_name["missing_api.py"]["verdict"] == "none"
+
+
 @pytest.mark.slow
 def test_the_shared_corpus_introductions(tmp_path):
     """The first programs of ../shared/corpus (TensorFlow-Examples, 2016), read where they are."""

@@ -95,6 +95,68 @@ def test_python2_division_floors_integers_only():
     assert source.py2_div(True, 2) == 0
 
 
+PY2_DIVISION = """\
+import numpy as np
+n = 10
+print range(n / 4), n / 4, -7 / 2, 7 / 2.0, 7.0 / 2, 2 ** -1
+a = np.arange(6)
+print a / 4, a / 4.0, a.reshape(n / 5, 3).shape
+b = np.arange(6, dtype=np.float32)
+print b / 4
+print np.int64(7) / 2, np.int32(7) / np.int32(2), np.float32(7) / 2
+x = 9
+x /= 2
+print x
+arr = np.ones(4, dtype=np.int64) * 7
+arr /= 2
+print arr
+print True / 2, 7 // 2, 7 % 3, divmod(7, 2), -7 / 2.0
+print map(lambda v: v / 2, [1, 2, 3]), zip([1], [2]), filter(None, [0, 1])
+print 10 / 3 * 3, (10 / 3) * 3.0, 1 / 2 + 1 / 2.0
+print "%d %s" % (7 / 2, 7 / 2.0)
+print np.zeros(n / 2).shape, int(np.float64(2.7)), np.float64(1) / 3
+print round(2.5), round(0.125, 2), round(-2.5), round(7), round(2.675, 2), round(np.float32(0.5))
+print 2 ** 70 / 3, 7L / 2
+"""
+
+
+def test_python2_division_and_round_are_python_2_7s(tmp_path):
+    """What Python 2.7.18 with NumPy 1.11.3 printed for these lines: ``/`` floors two
+    integers (ints, NumPy integer scalars and arrays, ``x /= 2``) and nothing else,
+    ``round`` gives a float rounded half away from zero."""
+    path = tmp_path / "division.py"
+    path.write_text(PY2_DIVISION)
+    proc = run_original(f"--program={path}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        '[0, 1] 2 -4 3.5 3.5 0.5',
+        '[0 0 0 0 1 1] [ 0.    0.25  0.5   0.75  1.    1.25] (2, 3)',
+        '[ 0.    0.25  0.5   0.75  1.    1.25]',
+        '3 3 3.5',
+        '4',
+        '[3 3 3 3]',
+        '0 3 1 (3, 1) -3.5',
+        '[0, 1, 1] [(1, 2)] [1]',
+        '9 9.0 0.5',
+        '3 3.5',
+        '(5,) 2 0.333333333333',
+        '3.0 0.13 -3.0 7.0 2.67 1.0',
+        '393530540239137101141 3',
+    ]
+
+
+@pytest.mark.parametrize("args, python2, python3", [
+    ((2.5,), 3.0, 2), ((0.125, 2), 0.13, 0.12), ((-2.5,), -3.0, -2), ((2.675, 2), 2.67, 2.67),
+    ((1234.5, -1), 1230.0, 1230.0), ((7,), 7.0, 7), ((np.float32(0.5),), 1.0, 0.0),
+    ((float("inf"),), float("inf"), None),
+])
+def test_python2_round(args, python2, python3):
+    got = source.py2_round(*args)
+    assert got == python2 and type(got) is float
+    if python3 is not None:
+        assert round(*args) == python3  # what Python 3 gives instead
+
+
 def test_future_division_keeps_true_division():
     ns = run_converted("from __future__ import division\nx = 7 / 2\n")
     assert ns["x"] == 3.5
@@ -449,7 +511,7 @@ def test_each_rule_ends_with_its_numpy_release(version, index, aliases, promotio
 
 
 def test_era_defaults_and_bad_values():
-    assert era_rules.default("tf1").label == "1.13"
+    assert era_rules.default("tf1").label == "1.11"
     assert era_rules.default("tf1", eager=True).label == "1.14"
     assert era_rules.default("tf2").label == "2"
     for bad in ("1.x", "3", "", "0.9", "1.2"):
@@ -457,12 +519,74 @@ def test_era_defaults_and_bad_values():
             era_rules.parse(bad)
 
 
+FLOAT_SIZES = """\
+import numpy as np
+from numpy.random import rand
+import numpy.random as npr
+n = 10
+A = np.random.rand(1e2, 3.0)
+print(A.shape, A.dtype)
+print(np.zeros(n / 4).shape, np.ones((2.0, 3)).shape, np.empty(4.0).shape, np.full((2.0, 2), 7).shape)
+print(np.eye(3.0).shape, np.eye(2, 3.0).shape, np.identity(2.0).shape)
+a = np.arange(12)
+print(np.reshape(a, (n / 2 + 1, 2)).shape, a.reshape(6.0, 2).shape, a.reshape((4.5, 3)).shape, a.reshape([6.0, 2]).shape)
+print(np.random.random(3.0).shape, np.random.normal(0.0, 1.5, size=2.0).shape, np.random.normal(0, 1, 3.0).shape)
+print(np.random.randint(0, 5, 3.0).shape, np.random.choice(5, 2.0, replace=False).shape, np.random.uniform(size=(2.0, 3)).shape)
+print(np.random.randn(2.0, 3).shape, rand(2.7).shape, npr.standard_normal(2.0).shape, np.random.binomial(1, .5, 3.0).shape)
+print(np.tile(a, (2.0, 1)).shape, np.linspace(0, 1, 5.0).shape, np.linspace(0, 1, num=5.5).shape, np.ones(np.float32(3)).shape)
+print(np.zeros(2.0, dtype=int), np.random.normal(1.5, 1.0, 2.0).shape)
+print(n / 4, 7 / 2, -7 / 2)
+"""
+
+
+def test_floats_as_sizes_are_numpy_1_11s(tmp_path):
+    """A Python 3 program of 2016 passing floats as sizes: what NumPy 1.11.3 (Python 3.6)
+    printed for these lines, the runner's default for TF1 programs; NumPy 1.13 stopped."""
+    path = tmp_path / "float_sizes.py"
+    path.write_text("import tensorflow as tf\n" + FLOAT_SIZES)
+    proc = run_original(f"--program={path}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "(100, 3) float64",
+        "(2,) (2, 3) (4,) (2, 2)",
+        "(3, 3) (2, 3) (2, 2)",
+        "(6, 2) (6, 2) (4, 3) (6, 2)",
+        "(3,) (2,) (3,)",
+        "(3,) (2,) (2, 3)",
+        "(2, 3) (2,) (2,) (3,)",
+        "(2, 12) (5,) (5,) (3,)",
+        "[0 0] (2,)",
+        "2.5 3.5 -3.5",  # a Python 3 program keeps Python 3's division
+    ]
+    proc = run_original(f"--program={path}", "--numpy=1.13")
+    assert proc.returncode == 1
+    assert "TypeError: 'float' object cannot be interpreted as an integer" in proc.stderr
+
+
+def test_float_sizes_reach_sizes_only():
+    old = era_rules.numpy_module(era_rules.parse("1.11"))
+    assert old.random.normal(2.5, 0.0, size=1.0).tolist() == [2.5]  # loc and scale stay floats
+    assert old.full(2.0, 0.5).tolist() == [0.5, 0.5]
+    assert old.random.seed is np.random.seed
+    class NotAnArray:
+        def reshape(self, *shape):
+            return shape
+    assert era_rules.method_reshape(NotAnArray(), 2.0, 3) == (2.0, 3)  # only arrays' sizes
+    assert era_rules.method_reshape(np.arange(6), (2.0, 3), order="F").shape == (2, 3)
+    with pytest.raises(TypeError):
+        era_rules.numpy_module(era_rules.parse("1.12")).zeros(2.0)
+    assert era_rules.numpy_module(era_rules.parse("1.17")).linspace(0, 1, 3.0).tolist() == [
+        0.0, 0.5, 1.0]
+    with pytest.raises(TypeError):
+        era_rules.numpy_module(era_rules.parse("1.18")).linspace(0, 1, 3.0)
+
+
 def test_numpy_view_has_the_removed_names():
     old = era_rules.numpy_module(era_rules.parse("1.13"))
     assert old.int is int and old.float is float and old.bool is bool and old.object is object
     assert old.str is str and old.long is int and old.unicode is str and old.complex is complex
     assert old.asscalar(np.array([3.5])) == 3.5 and old.float_ is np.float64
-    assert old.ndarray is np.ndarray and old.random is np.random
+    assert old.ndarray is np.ndarray and old.random is np.random  # 1.13: no float sizes
     assert old.reshape(np.arange(4), newshape=[2, 2]).shape == (2, 2)
     assert old.reshape(np.arange(4), (4, 1)).shape == (4, 1)
     assert era_rules.numpy_module(era_rules.parse("2")) is np
@@ -486,6 +610,50 @@ def test_python2_that_parses_as_python3_is_detected():
     assert not source.is_python2("x = d.keys()\ny = arr[0]\nz = a >> 2\n")
     converted = source.convert_python2("import os\nwalk = os.walk('.').next()\n", "p.py")
     assert "walk = next(os.walk('.'))" in converted
+
+
+def test_python2_generators_next_and_exec_strings_are_detected():
+    assert source.is_python2("def batches():\n    yield 1\ngen = batches()\nx = gen.next()\n")
+    assert source.is_python2("def batches():\n    yield 1\nx = batches().next()\n")
+    assert source.is_python2("g = (i for i in range(3))\nprint(g.next())\n")
+    assert source.is_python2("it = iter([1])\nfirst = it.next()\n")
+    assert source.is_python2("exec(\"print 'x'\")\n")
+    assert source.is_python2("y = eval('`1`')\n")
+    assert not source.is_python2("exec('print(1)')\n")
+    # Not a generator of the file's own: left as Python 3 (tfe.Iterator had next()).
+    assert not source.is_python2("gen = make()\nbatch = gen.next()\n")
+    assert not source.is_python2("def f():\n    def g():\n        yield 1\n    return g\n"
+                                 "x = f()\nx.next()\n")
+
+
+PY2_HELPER_PARSES_AS_PY3 = """\
+# A Python 2 helper that Python 3 parses: only its meaning is Python 2's.
+def batches(data, size):
+    for start in range(0, len(data), size):
+        yield data[start:start + size]
+
+
+def first_two(data):
+    gen = batches(data, 4)
+    first = gen.next()
+    return first, gen.next(), len(data) / 4, eval("7 / 2")
+
+
+exec("def shout(x): print 'helper says', x, 1 / 3.0")
+"""
+
+
+def test_python2_helper_that_parses_as_python3_is_converted(tmp_path):
+    """What Python 2.7.18 printed for the same helper, called from a Python 2 program."""
+    (tmp_path / "batching.py").write_text(PY2_HELPER_PARSES_AS_PY3)
+    (tmp_path / "main.py").write_text(
+        "import tensorflow as tf\nimport batching\n"
+        "first, second, steps, half = batching.first_two(list(range(10)))\n"
+        "print(first, second, steps, half)\nbatching.shout(3)\n")
+    proc = run_original(f"--program={tmp_path / 'main.py'}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == ["[0, 1, 2, 3] [4, 5, 6, 7] 2 3",
+                                        "helper says 3 0.333333333333"]
 
 
 def test_numpy_np_unicode_is_not_python2():
@@ -523,7 +691,7 @@ def test_program_gets_numpy_1x_rules_and_says_so():
     proc = run_original(f"--program={program('np_era_rules.py')}")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout == NP_ERA_RULES_OUTPUT
-    notes = [line for line in proc.stderr.splitlines() if "NumPy 1.13 rules" in line]
+    notes = [line for line in proc.stderr.splitlines() if "NumPy 1.11 rules" in line]
     assert len(notes) == 1
 
 
@@ -600,18 +768,65 @@ def test_timeout_ends_a_program_stuck_in_tensorflow():
         "(--timeout=5); stopped")
 
 
-def test_missing_package_is_one_line_naming_what_to_install():
-    try:
-        import sklearn  # noqa: F401
-        pytest.skip("scikit-learn is installed here")
-    except ImportError:
-        pass
-    proc = run_original(f"--program={program('needs_sklearn.py')}")
+def run_without(tmp_path, hidden, *args, cwd=None):
+    """run_original.py as on a machine without the packages ``hidden`` (this one may have them)."""
+    (tmp_path / "hide.py").write_text(HIDE_PACKAGES)
+    env = dict(os.environ, HIDDEN=",".join(hidden))
+    env.setdefault("TF1_REPRO_DATA_DIR", data_dir())
+    return subprocess.run([sys.executable, str(tmp_path / "hide.py"),
+                           os.path.join(REPO, "scripts", "run_original.py"), *args],
+                          capture_output=True, text=True, cwd=cwd or REPO, env=env, timeout=600,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_missing_package_is_one_line_naming_what_to_install(tmp_path):
+    proc = run_without(tmp_path, ["sklearn"], f"--program={program('needs_sklearn.py')}")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == (
         f"run_original.py: error: {program('needs_sklearn.py')}:5: the program imports "
         "sklearn, which is not installed: pip install scikit-learn")
+
+
+HIDE_PACKAGES = """\
+import importlib.machinery, os, runpy, sys
+hidden, find = os.environ["HIDDEN"].split(","), importlib.machinery.PathFinder.find_spec
+
+
+def find_spec(cls, name, path=None, target=None):
+    # Not found, as on a machine where it is not installed.
+    return None if name.split(".")[0] in hidden else find(name, path, target)
+
+
+importlib.machinery.PathFinder.find_spec = classmethod(find_spec)
+script = sys.argv[1]
+sys.argv = sys.argv[1:]
+sys.path.insert(0, os.path.dirname(script))
+runpy.run_path(script, run_name="__main__")
+"""
+
+
+def test_numpy_era_names_and_printing_then_a_missing_package_in_a_helper(tmp_path):
+    """np.int & co. and NumPy 1.11's printing (what NumPy 1.11.3 printed for these lines),
+    then a helper beside the program imports scikit-learn, which the user has not
+    installed (hidden here when this machine has it): one line with the pip name."""
+    (tmp_path / "features.py").write_text("import numpy as np\n"
+                                          "from sklearn.preprocessing import scale\n")
+    (tmp_path / "prog.py").write_text(
+        "import numpy as np\nimport tensorflow as tf\n"
+        "print(np.zeros(2, dtype=np.int).dtype, np.float(2), np.bool(1), np.object, np.str(3), "
+        "np.array([1.5]).astype(np.int))\n"
+        "print(np.array([[12.]]), np.array([0.5, 1e-5], dtype=np.float32), np.float64(1) / 3)\n"
+        "import features\n")
+    proc = run_without(tmp_path, ["sklearn"], "--program=prog.py", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "int64 2.0 True <class 'object'> 3 [1]",
+        "[[ 12.]] [  5.00000000e-01   9.99999975e-06] 0.333333333333"]
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "run_original.py: error: prog.py:5: the program imports sklearn, which is not "
+        "installed: pip install scikit-learn")
 
 
 def test_missing_tf0_module_is_a_missing_api_line():

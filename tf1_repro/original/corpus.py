@@ -44,6 +44,45 @@ Outcome of a program (:func:`classify`):
     the line is the last transcript line it printed.
 
 Seconds are wall time from start to exit, by the monotonic clock.
+
+What its author recorded (:func:`recorded_outputs`, :func:`compare`): a row
+of ``index.json`` may name, in ``"notebook_outputs"``, a text file of what
+the author's notebook printed when it ran (cells separated by lines
+``# Out[n]:``).  The program's transcript (its standard output) is compared
+with it, line by line in order, after leaving out of the recording what a
+script does not print: the ``# Out[n]:`` lines, a value the notebook
+displayed (``[execute_result] ...``, to the end of its cell, and
+``[display_data] ...``), and TensorFlow's logging (``INFO:tensorflow:...``,
+``WARNING:tensorflow:...`` and its ``Instructions for updating:`` line with
+the one after) and Python's warnings (``file.py:93: UserWarning: ...`` and
+the indented source line under it): both went to standard error, which the
+transcript leaves out.  Trailing
+spaces do not count.  The verdict:
+
+``same``
+    as many lines as recorded, each equal to the recorded one.
+``numbers``
+    same apart from numbers: every line equal once each number in it
+    (``0.92``, ``1e-05``, ``-3``, ``nan``) is replaced by ``#``, but some
+    number differs.  That is what a training log (costs, accuracies,
+    timings: they vary from run to run and machine to machine) can show:
+    the same program printing the same things at the same steps.  It is
+    never counted as ``same``.
+``differs``
+    a line differs in more than numbers, or one transcript is longer: the
+    first such line (``line``, from 1), the recorded line and ours (None
+    past the end of one of them).
+``none``
+    no recorded output for this program (no ``notebook_outputs`` in its
+    row, or a recording with no printed line in it: nothing to compare
+    with).
+
+Without an index.json nothing is compared: each row's ``recorded`` is None
+(``null``), and the table has no ``recorded`` column.
+
+Whether the recording is of a deterministic output is the row's
+``"output"`` field (``Notebook (exact): ...``); results.json keeps it as
+``exact`` beside the verdict.
 """
 import dataclasses
 import json
@@ -79,6 +118,7 @@ class Result:
     line: str          # last transcript line, or the error line
     stdout: str        # the logs, relative to the output folder
     stderr: str
+    recorded: dict | None = None  # compared with the author's recorded output (compare())
 
 
 # ---------------------------------------------------------------------------
@@ -115,7 +155,7 @@ def _walk(folder):
     return sorted(found)
 
 
-def _from_index(folder, index):
+def _index_rows(index):
     try:
         with open(index, encoding="utf-8") as f:
             rows = json.load(f)
@@ -124,15 +164,48 @@ def _from_index(folder, index):
     if not isinstance(rows, list) or not all(isinstance(r, dict) and isinstance(r.get("file"), str)
                                              for r in rows):
         raise UsageError(f'{index}: not a list of rows with a "file" key')
+    return rows
+
+
+def _under(folder, index, rel, what="lists"):
+    """``rel`` normalised with /; a UsageError unless it is a file under ``folder``."""
     root = os.path.realpath(folder)
-    found = set()
-    for row in rows:
-        rel = row["file"]
-        full = os.path.realpath(os.path.join(folder, rel))
-        if os.path.isabs(rel) or not full.startswith(root + os.sep) or not os.path.isfile(full):
-            raise UsageError(f"{index}: lists {rel!r}, which is not a file under {folder}")
-        found.add(os.path.normpath(rel).replace(os.sep, "/"))
-    return sorted(found)
+    full = os.path.realpath(os.path.join(folder, rel))
+    if os.path.isabs(rel) or not full.startswith(root + os.sep) or not os.path.isfile(full):
+        raise UsageError(f"{index}: {what} {rel!r}, which is not a file under {folder}")
+    return os.path.normpath(rel).replace(os.sep, "/")
+
+
+def _from_index(folder, index):
+    return sorted({_under(folder, index, row["file"]) for row in _index_rows(index)})
+
+
+@dataclasses.dataclass(frozen=True)
+class Recording:
+    """The output an author recorded for a program (a row's ``notebook_outputs``)."""
+    path: str    # relative to the corpus folder, with /
+    exact: bool  # the row's "output" says the recorded output is exact (deterministic)
+
+
+def recorded_outputs(folder):
+    """``{program: Recording}`` from DIR's index.json (empty without one).
+
+    A UsageError when a row names a recorded output that is not a file under DIR.
+    """
+    index = os.path.join(folder, INDEX_NAME)
+    if not os.path.isfile(index):
+        return {}
+    found = {}
+    for row in _index_rows(index):
+        rel = row.get("notebook_outputs")
+        if rel is None:
+            continue
+        if not isinstance(rel, str):
+            raise UsageError(f'{index}: "notebook_outputs" of {row["file"]!r} is not a path')
+        program = _under(folder, index, row["file"])
+        exact = "(exact)" in str(row.get("output", ""))
+        found[program] = Recording(_under(folder, index, rel, "names the recorded output"), exact)
+    return found
 
 
 # ---------------------------------------------------------------------------
@@ -226,6 +299,114 @@ def shorten(text, width=LINE_WIDTH):
 
 
 # ---------------------------------------------------------------------------
+# Compared with what the author recorded
+# ---------------------------------------------------------------------------
+
+VERDICTS = ("same", "numbers", "differs", "none")
+_CELL = re.compile(r"# Out\[\d*\]:")
+_TF_LOG = re.compile(r"(INFO|WARNING|ERROR|DEBUG):tensorflow:")
+_PY_WARNING = re.compile(r"\S.*\.py:\d+: \w*Warning: ")
+_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w.])"
+                     r"|\b(?:nan|inf)\b")
+
+
+def recorded_lines(text):
+    """The lines of a recorded notebook output that the program itself printed (module doc)."""
+    lines = []
+    skip_cell = skip_next = in_warning = False
+    for line in text.splitlines():
+        if _CELL.fullmatch(line.strip()):
+            skip_cell = skip_next = in_warning = False
+            continue
+        if skip_cell:
+            continue
+        if skip_next:
+            skip_next = False
+            continue
+        if in_warning and line[:1].isspace():
+            continue  # the source line Python's warning shows under it
+        in_warning = bool(_PY_WARNING.match(line))
+        if in_warning:
+            continue
+        if line.startswith("[execute_result]"):
+            skip_cell = True
+            continue
+        if line.startswith("[display_data]") or _TF_LOG.match(line):
+            continue
+        if line.startswith("Instructions for updating:"):
+            skip_next = True
+            continue
+        lines.append(line.rstrip())
+    return lines
+
+
+def numbers_masked(line):
+    """The line with each number replaced by ``#`` (what a training log keeps run to run)."""
+    return _NUMBER.sub("#", line)
+
+
+def compare(recorded, ours):
+    """The verdict of our transcript lines against the recorded ones (module doc), a dict."""
+    ours = [line.rstrip() for line in ours]
+    first_number = None
+    for k in range(max(len(recorded), len(ours))):
+        a = recorded[k] if k < len(recorded) else None
+        b = ours[k] if k < len(ours) else None
+        if a == b:
+            continue
+        if a is not None and b is not None and numbers_masked(a) == numbers_masked(b):
+            if first_number is None:
+                first_number = k
+            continue
+        return {"verdict": "differs", "line": k + 1, "recorded_line": a, "our_line": b}
+    if first_number is not None:
+        return {"verdict": "numbers", "line": first_number + 1,
+                "recorded_line": recorded[first_number], "our_line": ours[first_number]}
+    return {"verdict": "same", "line": None, "recorded_line": None, "our_line": None}
+
+
+def judge(recording, folder, stdout):
+    """results.json's ``recorded`` of one program: its verdict, where, and which file."""
+    if recording is None:
+        return {"verdict": "none", "file": None, "exact": None, "lines": 0, "line": None,
+                "recorded_line": None, "our_line": None}
+    recorded = recorded_lines(_read(os.path.join(folder, recording.path)))
+    if not recorded:
+        return {"verdict": "none", "file": recording.path, "exact": recording.exact, "lines": 0,
+                "line": None, "recorded_line": None, "our_line": None}
+    return {**compare(recorded, stdout.splitlines()), "file": recording.path,
+            "exact": recording.exact, "lines": len(recorded)}
+
+
+def verdict_cell(recorded):
+    """The table's short word for a ``recorded`` dict."""
+    if recorded is None or recorded["verdict"] == "none":
+        return "none recorded"
+    if recorded["verdict"] == "same":
+        return "same"
+    if recorded["verdict"] == "numbers":
+        return f"numbers differ (line {recorded['line']})"
+    return f"differs (line {recorded['line']})"
+
+
+def _quoted(line, width=45):
+    return "(no line)" if line is None else repr(shorten(line, width))
+
+
+def differences(results):
+    """One line per program whose transcript is not the recorded one: where, and both lines."""
+    out = []
+    for r in results:
+        rec = r.recorded
+        if rec is None or rec["verdict"] in ("same", "none"):
+            continue
+        what = "numbers differ" if rec["verdict"] == "numbers" else "differs"
+        out.append(f"{r.program}: {what} at line {rec['line']}: recorded "
+                   f"{_quoted(rec['recorded_line'])}, ours {_quoted(rec['our_line'])}")
+    return out
+
+
+# ---------------------------------------------------------------------------
 # Running them
 # ---------------------------------------------------------------------------
 
@@ -240,9 +421,11 @@ def kill_group(pid):
 class _Running:
     """One program's process: started in a session of its own, output to two log files."""
 
-    def __init__(self, number, program, folder, command, log_dir, env, limit):
+    def __init__(self, number, program, folder, command, log_dir, env, limit, recordings=None):
         self.number = number
         self.program = program
+        self.folder = folder
+        self.recordings = recordings
         self.path = os.path.abspath(os.path.join(folder, program))
         self.stdout = os.path.join("logs", program + ".stdout")
         self.stderr = os.path.join("logs", program + ".stderr")
@@ -280,9 +463,11 @@ class _Running:
         stdout, stderr = (_read(p) for p in (self.out_path, self.err_path))
         outcome, line = classify(None if self.killed_after is not None else status, stdout,
                                  stderr, self.path, self.killed_after)
+        recorded = (None if self.recordings is None else
+                    judge(self.recordings.get(self.program), self.folder, stdout))
         return Result(self.program, outcome, None if self.killed_after is not None else status,
                       round(seconds, 3), line, self.stdout.replace(os.sep, "/"),
-                      self.stderr.replace(os.sep, "/"))
+                      self.stderr.replace(os.sep, "/"), recorded)
 
     def stop(self):
         kill_group(self.proc.pid)
@@ -309,14 +494,16 @@ def runner_arguments(seed=None, timeout=DEFAULT_TIMEOUT_S, data_dir=None, **flag
 
 
 def run_all(folder, programs, runner_command, arguments, log_dir, timeout=DEFAULT_TIMEOUT_S,
-            jobs=1, progress=None, env=None):
+            jobs=1, progress=None, env=None, recordings=None):
     """Run every program (``jobs`` at a time); return their :class:`Result` rows in ``programs``' order.
 
     ``runner_command`` is how to start run_original.py (``[python, path]``);
     ``arguments`` the flags each gets besides ``--program`` (with its
     ``--timeout``).  ``progress(line)`` gets a line per program as it
-    finishes.  On any exception (Ctrl-C, SIGTERM) every running program's
-    process group is killed before it propagates.
+    finishes.  ``recordings`` (:func:`recorded_outputs`; None: no index, no
+    comparison) gives each row its ``recorded`` verdict.  On any exception
+    (Ctrl-C, SIGTERM) every running program's process group is killed before
+    it propagates.
     """
     from tf1_repro import interrupts
     progress = progress or (lambda line: sys.stderr.write(line + "\n"))
@@ -331,7 +518,8 @@ def run_all(folder, programs, runner_command, arguments, log_dir, timeout=DEFAUL
             while waiting and len(running) < jobs:
                 number, program = waiting.pop(0)
                 command = [*runner_command, f"--program={os.path.basename(program)}", *arguments]
-                running.append(_Running(number, program, folder, command, log_dir, env, limit))
+                running.append(_Running(number, program, folder, command, log_dir, env, limit,
+                                        recordings))
             time.sleep(_POLL_S)
             now = time.monotonic()
             for run in list(running):
@@ -355,34 +543,60 @@ def run_all(folder, programs, runner_command, arguments, log_dir, timeout=DEFAUL
 # ---------------------------------------------------------------------------
 
 def summary(results, wall_time_s):
+    """The counts; with ``recorded`` the verdicts' too, when the rows were compared."""
     counts = {outcome: sum(r.outcome == outcome for r in results) for outcome in OUTCOMES}
-    return {"programs": len(results), **counts, "wall_time_s": round(wall_time_s, 3)}
+    out = {"programs": len(results), **counts, "wall_time_s": round(wall_time_s, 3)}
+    if any(r.recorded is not None for r in results):
+        out["recorded"] = {v: sum((r.recorded or {"verdict": "none"})["verdict"] == v
+                                  for r in results) for v in VERDICTS}
+    return out
 
 
 def summary_line(counts):
-    return (f"{counts['programs']} programs in {counts['wall_time_s']:.1f} s: "
+    line = (f"{counts['programs']} programs in {counts['wall_time_s']:.1f} s: "
             f"{counts['ended']} ended, {counts['error']} error, {counts['timeout']} timeout")
+    if "recorded" in counts:
+        v = counts["recorded"]
+        line += (f"; against the recorded outputs: {v['same']} same, {v['numbers']} same apart "
+                 f"from numbers, {v['differs']} differ, {v['none']} none recorded")
+    return line
 
 
 def table(results, counts):
-    """A Markdown table, columns aligned, then the summary line."""
+    """A Markdown table, columns aligned, then the summary line.
+
+    When the rows were compared with recorded outputs, a ``recorded`` column
+    holds each verdict, and after the table a line per program that is not
+    ``same`` says where it first differs, with both lines.
+    """
     def cell(text):
         return text.replace("|", "\\|")
 
-    rows = [(cell(r.program), r.outcome, f"{r.seconds:.1f}", cell(shorten(r.line)))
+    compared = any(r.recorded is not None for r in results)
+    rows = [(cell(r.program), r.outcome, f"{r.seconds:.1f}",
+             *((verdict_cell(r.recorded),) if compared else ()), cell(shorten(r.line)))
             for r in results]
-    head = ("program", "outcome", "seconds", "last transcript line, or the error")
-    widths = [max(len(head[i]), *(len(row[i]) for row in rows)) for i in range(3)]
+    head = ("program", "outcome", "seconds", *(("recorded",) if compared else ()),
+            "last transcript line, or the error")
+    n = len(head) - 1
+    widths = [max(len(head[i]), *(len(row[i]) for row in rows)) for i in range(n)]
 
     def line(row, rule=False):
-        program, outcome, seconds, text = row
         if rule:
-            return (f"|{'-' * (widths[0] + 2)}|{'-' * (widths[1] + 2)}|"
-                    f"{'-' * (widths[2] + 1)}:|{'-' * (len(head[3]) + 2)}")
-        return (f"| {program:<{widths[0]}} | {outcome:<{widths[1]}} | {seconds:>{widths[2]}} | "
-                f"{text}").rstrip()
+            cells = [("-" * (w + 1) + ":") if i == 2 else "-" * (w + 2)
+                     for i, w in enumerate(widths)]
+            return "|" + "|".join(cells) + f"|{'-' * (len(head[-1]) + 2)}"
+        cells = [f"{c:>{w}}" if i == 2 else f"{c:<{w}}"
+                 for i, (c, w) in enumerate(zip(row, widths))]
+        return ("| " + " | ".join(cells) + f" | {row[-1]}").rstrip()
 
-    out = [line(head), line(head, rule=True), *(line(r) for r in rows), "", summary_line(counts)]
+    out = [line(head), line(head, rule=True), *(line(r) for r in rows)]
+    if compared:
+        diffs = differences(results)
+        if diffs:
+            out += ["", "Where a transcript first differs from the recorded output:", "",
+                    *(f"- {d}" for d in diffs)]
+    out += ["", summary_line(counts)]
     return "\n".join(out) + "\n"
 
 

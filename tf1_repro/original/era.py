@@ -25,6 +25,14 @@ modules beside it), the rules of the NumPy release chosen with
   of no higher kind the scalar counts by its value, so
   ``float32 array * np.float64(0.5)`` stays float32 and
   ``uint8 array + 300`` is uint16.
+* **float sizes** (NumPy < 1.12): a float where NumPy takes a size or a
+  shape (``np.random.rand(1e4, 1e4)``, ``np.zeros(n / 2)``,
+  ``x.reshape(n / 2, 2)``, ``size=3.0`` of ``np.random``'s draws) counts as
+  the integer it truncates to, as NumPy 1.11 did (with a
+  DeprecationWarning; 1.12 made it a TypeError).  Before 1.18 also the
+  ``num`` of ``np.linspace``.  Only sizes: a float as an index
+  (``a[2.0]``, which NumPy 1.11 still took with a warning) stays an error
+  here.
 * **printing**: ``np.set_printoptions(legacy='1.13')`` for NumPy < 1.14
   (``[[ 12.]]``, float64 scalars with 12 significant digits), else
   ``legacy='1.25'`` for NumPy 1.x (scalars print as ``0.5``, not
@@ -77,6 +85,10 @@ class Era:
         return self.version < (2, 0)
 
     @property
+    def float_sizes(self):
+        return self.version < (1, 12)
+
+    @property
     def legacy_print(self):
         """The ``legacy=`` print option, or None for today's printing."""
         if self.version < (1, 14):
@@ -87,7 +99,7 @@ class Era:
 
     @property
     def rewrites(self):
-        return self.index or self.promotion
+        return self.index or self.promotion or self.float_sizes
 
     def rewrite(self, tree):
         """``tree`` (a module's AST) with its operators and subscripts under this era's rules."""
@@ -103,6 +115,8 @@ class Era:
             rules.append("np.int/np.float/... aliases")
         if self.promotion:
             rules.append("value-based scalar promotion")
+        if self.float_sizes:
+            rules.append("floats as sizes")
         if self.legacy_print:
             rules.append(f"printing legacy={self.legacy_print}")
         return f"NumPy {self.label} rules for the program's own code: " + ", ".join(rules)
@@ -124,17 +138,21 @@ def parse(text):
 
 
 def default(api, eager=False):
-    """The era a program gets without --numpy: 1.13 for TF1 programs, today's for TF2 ones.
+    """The era a program gets without --numpy: 1.11 for TF1 programs, today's for TF2 ones.
 
     TensorFlow 0.x/1.x tutorials were mostly written and recorded on NumPy
-    1.11-1.13 (NumPy 1.14, with the new printing, came in January 2018); a
-    TF 1.x eager program (``tf.enable_eager_execution``, TF >= 1.5 of late
-    January 2018) is from NumPy 1.14's time or later.  TF2 programs keep
-    today's NumPy, as the archive's TF2 post does.
+    1.11-1.13 (NumPy 1.14, with the new printing, came in January 2018).
+    Of the rules above, 1.11's are 1.13's plus floats as sizes, which a
+    program written for 1.12 or 1.13 never passes (they were an error
+    there): so 1.11 runs the programs of all three alike, and the 2016 ones
+    (TF 0.x: ``np.random.rand(1e4, 1e4)``) too.  A TF 1.x eager program
+    (``tf.enable_eager_execution``, TF >= 1.5 of late January 2018) is from
+    NumPy 1.14's time or later.  TF2 programs keep today's NumPy, as the
+    archive's TF2 post does.
     """
     if api != "tf1":
         return parse(TODAY)
-    return parse("1.14" if eager else "1.13")
+    return parse("1.14" if eager else "1.11")
 
 
 # ---------------------------------------------------------------------------
@@ -289,9 +307,68 @@ def era_sum(iterable, /, start=0):
     return total
 
 
+# ---------------------------------------------------------------------------
+# Floats as sizes: NumPy < 1.12
+# ---------------------------------------------------------------------------
+
+def int_size(x):
+    """A size or shape as NumPy 1.11 read it: each float truncated to an int."""
+    if isinstance(x, (float, np.floating)):
+        return int(x)
+    if isinstance(x, (tuple, list)) and any(isinstance(v, (float, np.floating)) for v in x):
+        return type(x)(int(v) if isinstance(v, (float, np.floating)) else v for v in x)
+    return x
+
+
+def _sizes(fn, positions=(), keywords=(), all_positional=False):
+    """``fn`` with the arguments at ``positions`` / named ``keywords`` read by :func:`int_size`."""
+    import functools
+
+    @functools.wraps(fn)
+    def sized(*args, **kwargs):
+        args = tuple(int_size(a) if all_positional or i in positions else a
+                     for i, a in enumerate(args))
+        for k in keywords:
+            if k in kwargs:
+                kwargs[k] = int_size(kwargs[k])
+        return fn(*args, **kwargs)
+    return sized
+
+
+def method_reshape(obj, *args, **kwargs):
+    """``obj.reshape(...)`` of the program: float sizes truncated when ``obj`` is an array."""
+    if isinstance(obj, np.ndarray):
+        args = tuple(int_size(a) for a in args)
+    return obj.reshape(*args, **kwargs)
+
+
+_RESHAPE = "__tf1_repro_era_reshape__"
+
+# np.random's functions and where their size is: (position, keyword); rand/randn: every argument.
+_RANDOM_SIZES = {
+    "random": 0, "random_sample": 0, "ranf": 0, "sample": 0, "standard_normal": 0,
+    "standard_exponential": 0, "standard_cauchy": 0, "choice": 1, "poisson": 1,
+    "exponential": 1, "standard_t": 1, "chisquare": 1, "geometric": 1, "rayleigh": 1,
+    "standard_gamma": 1, "normal": 2, "uniform": 2, "randint": 2, "random_integers": 2,
+    "binomial": 2, "beta": 2, "gamma": 2, "lognormal": 2, "logistic": 2, "laplace": 2,
+    "gumbel": 2, "negative_binomial": 2, "f": 2, "multivariate_normal": 2, "multinomial": 2,
+}
+
+
+def _random_view():
+    """``np.random`` with :func:`int_size` sizes."""
+    names = {name: _sizes(getattr(np.random, name), positions=(pos,), keywords=("size",))
+             for name, pos in _RANDOM_SIZES.items() if hasattr(np.random, name)}
+    names["rand"] = _sizes(np.random.rand, all_positional=True)
+    names["randn"] = _sizes(np.random.randn, all_positional=True)
+    return EraNumpy(np.random, names)
+
+
 def helpers(era):
     """The names the rewritten code calls, for the program's built-ins (and its ``sum``)."""
     names = {}
+    if era.float_sizes:
+        names[_RESHAPE] = method_reshape
     if era.promotion:
         for fn in list(_BINOPS.values()) + list(_INPLACE.values()):
             names[_helper_name(fn)] = fn
@@ -353,6 +430,15 @@ class Rewrite(ast.NodeTransformer):
         value = _call(_helper_name(_INPLACE[ops[1]]), [_as_load(node.target), node.value], node)
         assign = ast.copy_location(ast.Assign(targets=[node.target], value=value), node)
         return self.generic_visit(assign)
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if (self.era.float_sizes and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "reshape"):
+            return ast.copy_location(ast.Call(func=ast.Name(id=_RESHAPE, ctx=ast.Load()),
+                                              args=[node.func.value, *node.args],
+                                              keywords=node.keywords), node)
+        return node
 
     def visit_Subscript(self, node):
         self.generic_visit(node)
@@ -428,6 +514,19 @@ def removed_names(era):
     if era.aliases:
         names.update({"int": int, "float": float, "bool": bool, "object": object, "str": str,
                       "long": int, "unicode": str, "complex": complex})
+    if era.version < (1, 18):
+        names["linspace"] = _sizes(np.linspace, positions=(2,), keywords=("num",))
+    if era.float_sizes:
+        for name in ("zeros", "ones", "empty"):
+            names[name] = _sizes(getattr(np, name), positions=(0,), keywords=("shape",))
+        names["full"] = _sizes(np.full, positions=(0,), keywords=("shape",))
+        names["eye"] = _sizes(np.eye, positions=(0, 1), keywords=("N", "M"))
+        names["identity"] = _sizes(np.identity, positions=(0,), keywords=("n",))
+        names["reshape"] = _sizes(names.get("reshape", np.reshape), positions=(1,),
+                                  keywords=("newshape", "shape"))
+        names["tile"] = _sizes(np.tile, positions=(1,), keywords=("reps",))
+        names["resize"] = _sizes(np.resize, positions=(1,), keywords=("new_shape",))
+        names["random"] = _random_view()
     return names
 
 

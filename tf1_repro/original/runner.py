@@ -136,6 +136,8 @@ class _Imports:
             unattended.quiet_pyplot(self.notes)
         if level == 0 and name == "numpy" or (name.startswith("numpy.") and not fromlist):
             return self.numpy
+        if level == 0 and name == "numpy.random" and fromlist:
+            return getattr(self.numpy, "random", module)  # the era's np.random (float sizes)
         return module
 
     def builtins(self, python2, py2_print):
@@ -163,16 +165,44 @@ def _interactive():
 
 
 def _python2_builtins(namespace, era):
+    """What a converted Python 2 file calls: ``reduce`` & co., Python 2's ``round``,
+    ``exec`` / ``eval`` of Python 2 strings and the ``/`` of :func:`source.py2_div`."""
     import functools
     import importlib
     namespace.setdefault("reduce", functools.reduce)
     namespace.setdefault("intern", sys.intern)
     namespace.setdefault("reload", importlib.reload)
+    namespace["round"] = source.py2_round
+    namespace["exec"] = _python2_exec_or_eval(builtins.exec, "exec", era, namespace)
+    namespace["eval"] = _python2_exec_or_eval(builtins.eval, "eval", era, namespace)
     if era.promotion:
         namespace[source.PY2_DIV_NAME] = functools.partial(
             source.py2_div, true_div=era_rules.true_div, floor_div=era_rules.floor_div)
     else:
         namespace[source.PY2_DIV_NAME] = source.py2_div
+
+
+def _python2_exec_or_eval(run, mode, era, namespace):
+    """``exec`` / ``eval`` of a Python 2 file: a string of code is Python 2 too.
+
+    Without ``globals`` they act in the caller's namespace, as the built-ins
+    do; a ``globals`` of the program's own gets the file's built-ins (its
+    Python 2 ``/``, print and names).
+    """
+    def python2(code, globals=None, locals=None, /):
+        if globals is None:
+            frame = sys._getframe(1)
+            globals, locals = frame.f_globals, frame.f_locals if locals is None else locals
+            del frame
+        else:
+            globals.setdefault("__builtins__", namespace)
+        if isinstance(code, bytes):
+            code = code.decode("utf-8")
+        if isinstance(code, str):
+            code = source.compile_python2_string(code, mode, era)
+        return run(code, globals, globals if locals is None else locals)
+    python2.__name__ = mode
+    return python2
 
 
 class _LocalModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):

@@ -8,6 +8,15 @@ are used, so an error in the converted code still names the line of the
 user's file; the few Python 2 built-ins whose fixers would insert an import
 line (``reduce``, ``intern``, ``reload``) are provided as built-ins instead.
 
+A file is Python 2 when Python 3 cannot compile it, or when it uses names
+or idioms only Python 2 had (:func:`is_python2`): ``xrange``,
+``d.iteritems()``, ``.next()`` of an iterator or of a generator the file
+defines, ``exec("print 'x'")``.  Code a Python 2 file gives ``exec`` /
+``eval`` as a string is read as Python 2 too (:func:`compile_python2_string`).
+
+Python 2's ``round`` gave a float and rounded halves away from zero
+(:func:`py2_round`); a Python 2 file gets that ``round``.
+
 Python 2's ``/`` floored when both operands were integers.  lib2to3 has no
 fixer for it, because it depends on the values; here every ``/`` of a
 Python 2 program (without ``from __future__ import division``) becomes a call
@@ -73,29 +82,79 @@ def is_python2(source):
 
 
 _ITERATOR_MAKERS = {"iter", "zip", "map", "filter", "enumerate", "reversed"}
+
+
+def _generator_functions(tree):
+    """Names of the functions ``tree`` defines with ``yield`` in their own body (generators)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stack = list(node.body)
+            while stack:
+                n = stack.pop()
+                if isinstance(n, (ast.Yield, ast.YieldFrom)):
+                    names.add(node.name)
+                    break
+                if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
+                                      ast.ClassDef)):
+                    stack.extend(ast.iter_child_nodes(n))
+    return names
+
+
+def _compiles(text, mode):
+    try:
+        compile(text, "<string>", mode, dont_inherit=True)
+    except SyntaxError:
+        return False
+    except ValueError:  # null bytes
+        return True
+    return True
 _DICT_VIEWS = {"keys", "values", "items"}
 
 
 def _python2_only_constructs(source):
     """Python 2 code that Python 3 parses but means otherwise.
 
-    ``os.walk(top).next()`` / ``zip(a, b).next()`` (iterators lost ``.next``),
-    ``d.keys()[0]`` (views are not lists) and ``print >>f, x`` (a shift in
-    Python 3).
+    ``.next()`` of a Python iterator (Python 3 has ``next(it)``): of
+    ``os.walk(top)`` / ``zip(a, b)`` / ``iter(x)`` / a generator expression /
+    a call of a generator function the file defines, directly or through a
+    name assigned from one (``gen = batches(); gen.next()``), but not of
+    anything else (TF 1.x's ``tfe.Iterator`` had a ``next()`` of its own);
+    ``d.keys()[0]`` (views are not lists); ``print >>f, x`` (a shift in
+    Python 3); ``exec`` / ``eval`` of a string that is not Python 3
+    (``exec("print 'x'")``).
     """
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return True
+    generators = _generator_functions(tree)
+
+    def makes_iterator(value):
+        """A call that returns a Python iterator or generator, or a generator expression."""
+        if isinstance(value, ast.GeneratorExp):
+            return True
+        if not isinstance(value, ast.Call):
+            return False
+        maker = value.func
+        return (isinstance(maker, ast.Name) and (maker.id in _ITERATOR_MAKERS
+                                                 or maker.id in generators)
+                or isinstance(maker, ast.Attribute) and maker.attr == "walk"
+                and isinstance(maker.value, ast.Name) and maker.value.id == "os")
+
+    iterators = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                 and makes_iterator(n.value) for t in n.targets if isinstance(t, ast.Name)}
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "next" and not node.args
-                and isinstance(node.func.value, ast.Call)):
-            maker = node.func.value.func
-            if (isinstance(maker, ast.Name) and maker.id in _ITERATOR_MAKERS
-                    or isinstance(maker, ast.Attribute) and maker.attr == "walk"
-                    and isinstance(maker.value, ast.Name) and maker.value.id == "os"):
+                and node.func.attr == "next" and not node.args and not node.keywords):
+            of = node.func.value
+            if makes_iterator(of) or isinstance(of, ast.Name) and of.id in iterators:
                 return True
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in ("exec", "eval") and node.args
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+                and not _compiles(node.args[0].value, "exec" if node.func.id == "exec" else "eval")):
+            return True
         if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call)
                 and isinstance(node.value.func, ast.Attribute)
                 and node.value.func.attr in _DICT_VIEWS and not node.value.args
@@ -212,6 +271,24 @@ def compile_program(source, path, python2, era=None):
     return compile(tree, path, "exec", dont_inherit=True)
 
 
+def compile_python2_string(text, mode="exec", era=None):
+    """A string a Python 2 program gives ``exec`` / ``eval``, read as the program is.
+
+    Converted (fissix), with Python 2's ``/`` and the era's rules; the
+    code of ``exec "print x"`` was Python 2 like the rest of the program.
+    """
+    converted = convert_python2(text, "<string>")
+    try:
+        tree = ast.parse(converted, "<string>", mode)
+    except SyntaxError as e:
+        raise SyntaxError(f"{e.msg} (in the string given to {mode})", e.args[1]) from None
+    if mode != "exec" or not _has_future_division(tree):
+        tree = ast.fix_missing_locations(_ClassicDivision().visit(tree))
+    if era is not None:
+        tree = era.rewrite(tree)
+    return compile(tree, "<string>", mode, dont_inherit=True)
+
+
 def _is_integer(x):
     if isinstance(x, bool):
         return True
@@ -234,6 +311,28 @@ def py2_div(a, b, true_div=operator.truediv, floor_div=operator.floordiv):
     if tf_div is not None:
         return tf_div
     return true_div(a, b)
+
+
+def py2_round(number, ndigits=0):
+    """Python 2's ``round``: a float, halves away from zero (``round(2.5) == 3.0``).
+
+    Python 3 rounds halves to even and gives an int without ``ndigits``
+    (``round(2.5) == 2``); Python 2 rounded the float's exact binary value
+    half away from zero (``round(0.125, 2) == 0.13``, ``round(2.675, 2) ==
+    2.67``) and always returned a float, NumPy scalars included.
+    """
+    import decimal
+    import math
+    x = float(number)
+    if not math.isfinite(x):
+        return x
+    digits = operator.index(ndigits)
+    exact = decimal.Decimal(x)
+    step = decimal.Decimal(1).scaleb(-digits)
+    with decimal.localcontext() as context:
+        context.prec = max(60, len(exact.as_tuple().digits) + abs(digits) + 2)
+        rounded = exact.quantize(step, rounding=decimal.ROUND_HALF_UP)
+    return float(rounded)
 
 
 def _tensor_div(a, b):
