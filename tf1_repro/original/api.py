@@ -25,6 +25,9 @@ is disabled, so variables are TF1 reference variables), plus:
   (``rnn.rnn``, ``rnn.bidirectional_rnn``) and ``rnn_cell``;
 * ``tensorflow.examples.tutorials.mnist.mnist``, the tutorial's model
   library (``inference``, ``loss``, ``training``, ``evaluation``);
+* ``tf.estimator`` (gone from TensorFlow >= 2.16): the graph-mode stand-in
+  of tf1_repro.original.estimator (``Estimator``, ``EstimatorSpec``,
+  ``ModeKeys``, ``RunConfig``, ``inputs.numpy_input_fn``) for TF1 programs;
 * ``tensorflow.examples.tutorials.mnist.input_data`` (and
   ``tf.contrib.learn.datasets.mnist``), served by tf1_repro.mnist in the
   batch order of the TF release chosen.
@@ -46,6 +49,7 @@ class MissingAPI(Exception):
     """Mixin of the errors for a TF1 name the archive does not provide."""
 
     def __init__(self, api, hint=None):
+        hint = hint or _hint(api)
         super().__init__(f"{api} is not provided by tf.compat.v1 on this TensorFlow "
                          "nor by tf1_repro's TF1 stand-ins" + (f"; {hint}" if hint else ""))
         self.api = api
@@ -119,6 +123,20 @@ _HINTS = {
     "tf.contrib.learn.Estimator": "tf.estimator is gone from TensorFlow >= 2.16",
     "tf.estimator": "it is gone from TensorFlow >= 2.16 (run the program on TensorFlow <= 2.15)",
 }
+
+_ESTIMATOR_HINT = ("TensorFlow >= 2.16 has no tf.estimator; tf1_repro's stand-in has "
+                   "Estimator (train, evaluate, predict), EstimatorSpec, ModeKeys, RunConfig "
+                   "and inputs.numpy_input_fn")
+
+
+def _hint(dotted):
+    """Where a missing name went, or what the archive has instead (None: nothing to say)."""
+    if dotted in _HINTS:
+        return _HINTS[dotted]
+    if dotted.startswith(("tf.estimator.", "tf.estimator(")):
+        return _ESTIMATOR_HINT
+    return None
+
 
 _TABLES = {}
 
@@ -556,6 +574,14 @@ def _tf0_sampled_loss(tf1, fn):
     return wrapped
 
 
+def _estimator(tf1, session, graph):
+    """``tf.estimator`` (and ``tf.estimator.inputs``): tf1_repro.original.estimator's stand-in."""
+    from tf1_repro.original.estimator import make_estimator
+    names = make_estimator(tf1, session, graph, MissingAttribute)
+    inputs = Namespace("tf.estimator.inputs", {"numpy_input_fn": names.pop("numpy_input_fn")})
+    return Namespace("tf.estimator", dict(names, inputs=inputs))
+
+
 def build(tf, session_config=None, seed=None, input_data=None, eager=False):
     """The module a program gets for ``import tensorflow``.
 
@@ -631,6 +657,8 @@ def build(tf, session_config=None, seed=None, input_data=None, eager=False):
         "learn": Namespace("tf.contrib.learn", {"datasets": datasets, "python": learn_python}),
         "rnn": _contrib_rnn(tf1), "layers": _contrib_layers(tf1), "eager": _contrib_eager(tf),
         "seq2seq": _contrib_seq2seq(tf1)})
+    if not eager:
+        extra["estimator"] = _estimator(tf1, Session, Graph)
     if eager:
         # The program enables eager execution; the runner started it so.
         extra["enable_eager_execution"] = lambda *args, **kwargs: None
@@ -671,7 +699,7 @@ def resolve_import(shim, name, fromlist):
                         importlib.import_module(f"tensorflow.python.ops.{item}")
                         setattr(view, item, getattr(real, item))
             return view
-    if parts[0] not in ("examples", "contrib"):
+    if parts[0] not in ("examples", "contrib", "estimator"):
         return None
     node = shim
     for i, part in enumerate(parts):
