@@ -180,8 +180,11 @@ def test_missing_names_say_which(tf):
     shim = api.build(tf)
     with pytest.raises(api.MissingAttribute, match=r"^tf\.contrib\.factorization is not provided"):
         shim.contrib.factorization
-    with pytest.raises(api.MissingAttribute, match=r"pip install tf-slim\)$"):
-        shim.contrib.slim
+    try:
+        import tf_slim  # noqa: F401
+    except ImportError:
+        with pytest.raises(api.MissingAttribute, match=r"pip install tf-slim\)$"):
+            shim.contrib.slim
     with pytest.raises(api.MissingModule, match=r"^tf\.contrib\.estimator .*TensorFlow >= 2\.16$"):
         api.resolve_import(shim, "tensorflow.contrib.estimator", ("DNNClassifier",))
     if not hasattr(tf.compat.v1, "estimator"):
@@ -413,6 +416,36 @@ def test_tf1_estimator_graphs_get_the_runners_seed(tmp_path):
         assert runs[-1].returncode == 0, runs[-1].stderr[-2000:]
     assert runs[0].stdout == runs[1].stdout
     assert runs[0].stdout.startswith("True True [")
+
+
+def test_private_keras_paths_are_tf_keras_with_its_version():
+    """tensorflow.python.keras (and TF 1.4-1.6's ._impl.keras) answer from tf.keras, so
+    SGD(lr=0.5) is TF1-Keras's optimizer: one step on (2 - w.x)^2 from w = 0 gives w0 = 2;
+    tf.keras.__version__ is tf-keras's."""
+    import tf_keras
+    proc = run_original(f"--program={program('tf1_private_keras.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [f"keras {tf_keras.__version__} True",
+                                        "kernel [2.0, 0.0] float32"]
+
+
+def test_contrib_tensorboard_projector_is_tensorboards():
+    proc = run_original(f"--program={program('tf1_projector.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "embeddings {", '  tensor_name: "word_embedding:0"', '  metadata_path: "metadata.tsv"',
+        "}"]
+
+
+def test_contrib_slim_is_the_tf_slim_package():
+    """Where tf-slim is installed (pip install tf-slim), tf.contrib.slim is it, batch_norm too."""
+    pytest.importorskip("tf_slim")
+    proc = run_original(f"--program={program('tf1_slim.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "[None, 3] loss falls True",
+        "['bn1/beta', 'bn1/moving_mean', 'bn1/moving_variance', 'conv1/biases', "
+        "'conv1/weights', 'logits/biases', 'logits/weights']"]
 
 
 def test_tf1_mnist_tutorial_library_is_served():
@@ -717,12 +750,25 @@ def test_missing_package_is_one_line_naming_what_to_install():
 
 
 def test_missing_tf0_module_is_a_missing_api_line():
+    """tensorflow.models.rnn's rnn and rnn_cell are served (line 5), its ptb reader is not."""
     proc = run_original(f"--program={program('tf0_models_rnn.py')}")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == (
-        f"run_original.py: error: {program('tf0_models_rnn.py')}:5: tf.models is not provided "
-        "by tf.compat.v1 on this TensorFlow nor by tf1_repro's TF1 stand-ins")
+        f"run_original.py: error: {program('tf0_models_rnn.py')}:7: tf.models.rnn.ptb is not "
+        "provided by tf.compat.v1 on this TensorFlow nor by tf1_repro's TF1 stand-ins")
+
+
+def test_tf0_models_rnn_is_tf0_ops_rnn(tf):
+    """TF 0.5-0.8's tensorflow.models.rnn held the rnn and rnn_cell of tensorflow.python.ops."""
+    shim = api.build(tf)
+    both = api.resolve_import(shim, "tensorflow.models.rnn", ("rnn", "rnn_cell"))
+    ops = api.resolve_import(shim, "tensorflow.python.ops", ("rnn", "rnn_cell"))
+    assert both.rnn is ops.rnn and both.rnn_cell is ops.rnn_cell
+    assert both.rnn.rnn is tf.compat.v1.nn.static_rnn
+    assert api.resolve_import(shim, "tensorflow.models.rnn.rnn_cell", ("BasicLSTMCell",)) is ops.rnn_cell
+    with pytest.raises(api.MissingModule, match=r"^tf\.models\.rnn\.seq2seq is not provided"):
+        api.resolve_import(shim, "tensorflow.models.rnn", ("rnn", "seq2seq"))
 
 
 def test_pip_names_of_common_imports():

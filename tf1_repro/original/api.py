@@ -23,6 +23,13 @@ is disabled, so variables are TF1 reference variables), plus:
   ``fully_connected``, ``conv2d``, ``max_pool2d``, Xavier initialisers,
   ``l2_regularizer``), ``tf.contrib.seq2seq.sequence_loss``, and TF 0.x's ``tensorflow.python.ops.rnn``
   (``rnn.rnn``, ``rnn.bidirectional_rnn``) and ``rnn_cell``;
+* ``tensorflow.models.rnn`` (TF 0.5-0.8's home of ``rnn`` and ``rnn_cell``,
+  the same two modules);
+* ``tf.contrib.tensorboard.plugins.projector``: the tensorboard package's
+  ``projector`` (same ``ProjectorConfig``, ``visualize_embeddings``);
+* ``tensorflow.python.keras`` (and TF 1.4-1.6's ``._impl.keras``), the
+  private path programs imported Keras from: answered from ``tf.keras``
+  (tf-keras), whose objects the program mixes them with;
 * ``tensorflow.examples.tutorials.mnist.mnist``, the tutorial's model
   library (``inference``, ``loss``, ``training``, ``evaluation``);
 * ``tf.estimator`` (gone from TensorFlow >= 2.16): the graph-mode stand-in
@@ -35,7 +42,8 @@ is disabled, so variables are TF1 reference variables), plus:
 Other ``tf.contrib`` names come from TensorFlow's own upgrade tables
 (``tf_upgrade_v2``'s renames: ``tf.contrib.data``, ``framework``,
 ``summary``, ...), and ``tf.contrib.slim`` from the tf-slim package when it is
-installed.  Whatever is neither in ``tf.compat.v1`` nor here raises :class:`MissingAPI`
+installed (with TensorFlow 2.21's broken path to the layers ``slim.batch_norm``
+uses pointed at tf-keras's).  Whatever is neither in ``tf.compat.v1`` nor here raises :class:`MissingAPI`
 naming the dotted name the program asked for (``tf.contrib.rnn``); the runner
 turns it into one line naming the program's file and line.
 """
@@ -551,6 +559,70 @@ def _contrib_eager(tf):
     return LazyNamespace("tf.contrib.eager", fill)
 
 
+def _contrib_tensorboard():
+    """``tf.contrib.tensorboard.plugins.projector``: TensorBoard's own projector module.
+
+    The embedding tutorials of 2017 (word2vec, MNIST embeddings) wrote a
+    ``ProjectorConfig`` with ``projector.visualize_embeddings(writer,
+    config)``; the tensorboard package keeps the same protocol buffer and
+    function (which still takes a ``FileWriter``).
+    """
+    def projector():
+        from tensorboard.plugins import projector as real
+        return {name: getattr(real, name) for name in dir(real) if not name.startswith("_")}
+    plugins = Namespace("tf.contrib.tensorboard.plugins", {
+        "projector": LazyNamespace("tf.contrib.tensorboard.plugins.projector", projector)})
+    return Namespace("tf.contrib.tensorboard", {"plugins": plugins})
+
+
+def _private_keras(shim, parts, fromlist):
+    """``from tensorflow.python.keras[._impl.keras].X import Y``: TF 1.x's private path to Keras.
+
+    TF 1.4-1.6 kept Keras in ``tensorflow.python.keras._impl.keras``, later
+    ones in ``tensorflow.python.keras``; programs imported from there
+    (``from tensorflow.python.keras.optimizers import SGD``).  Today that
+    path holds a frozen Keras of its own, without most of those names, and its
+    objects do not mix with ``tf.keras``'s.  The import is answered from
+    the program's ``tf.keras`` (tf-keras, Keras 2), or from tf-keras's
+    private modules (``engine``, ...) where the public API has no such module.
+    """
+    import importlib
+    if parts[:2] == ["_impl", "keras"]:
+        parts = parts[2:]
+    dotted = "tf.python.keras" + "".join("." + p for p in parts)
+
+    def find(path):
+        node = shim.keras
+        try:
+            for part in path:
+                node = getattr(node, part)
+            return node
+        except AttributeError:
+            pass
+        try:
+            return importlib.import_module(".".join(["tf_keras", "src", *path]))
+        except ImportError:
+            return None
+
+    node = find(parts)
+    if node is None:
+        raise MissingModule(dotted)
+    if not fromlist:
+        return None
+    view = types.ModuleType("tensorflow.python.keras" + "".join("." + p for p in parts))
+    for item in fromlist:
+        if item == "*":
+            view.__dict__.update({k: v for k, v in vars(node).items() if not k.startswith("_")})
+            continue
+        value = getattr(node, item, None)
+        if value is None:
+            value = find(parts + [item])
+        if value is None:
+            raise MissingModule(f"{dotted}.{item}")
+        setattr(view, item, value)
+    return view
+
+
 def _tf0_sampled_loss(tf1, fn):
     """TF 0.x's ``(weights, biases, inputs, labels, ...)``, or TF 1.x's ``(..., labels, inputs, ...)``.
 
@@ -572,6 +644,29 @@ def _tf0_sampled_loss(tf1, fn):
     wrapped.__name__ = fn.__name__
     wrapped.__doc__ = fn.__doc__
     return wrapped
+
+
+def _tf_keras_legacy_layers():
+    """Make ``tensorflow.python.layers.normalization`` importable for tf-slim's ``batch_norm``.
+
+    TensorFlow 2.21's module loads ``tf_keras.legacy_tf_layers.normalization``,
+    which tf-keras keeps at ``tf_keras.src.legacy_tf_layers``; the old name
+    is made to point there.
+    """
+    import importlib
+    import sys
+    try:
+        importlib.import_module("tf_keras.legacy_tf_layers.normalization")
+        return
+    except ImportError:
+        pass
+    try:
+        package = importlib.import_module("tf_keras.src.legacy_tf_layers")
+        normalization = importlib.import_module("tf_keras.src.legacy_tf_layers.normalization")
+    except ImportError:
+        return
+    sys.modules.setdefault("tf_keras.legacy_tf_layers", package)
+    sys.modules.setdefault("tf_keras.legacy_tf_layers.normalization", normalization)
 
 
 def _estimator(tf1, session, graph):
@@ -654,6 +749,7 @@ def build(tf, session_config=None, seed=None, input_data=None, eager=False):
     learn_python = Namespace("tf.contrib.learn.python", {"learn": Namespace(
         "tf.contrib.learn.python.learn", {"datasets": datasets})})
     extra["contrib"] = Namespace("tf.contrib", {
+        "tensorboard": _contrib_tensorboard(),
         "learn": Namespace("tf.contrib.learn", {"datasets": datasets, "python": learn_python}),
         "rnn": _contrib_rnn(tf1), "layers": _contrib_layers(tf1), "eager": _contrib_eager(tf),
         "seq2seq": _contrib_seq2seq(tf1)})
@@ -665,6 +761,7 @@ def build(tf, session_config=None, seed=None, input_data=None, eager=False):
     try:
         import tf_slim
         extra["contrib"].__dict__["slim"] = tf_slim
+        _tf_keras_legacy_layers()
     except ImportError:
         pass
     shim = ApiModule("tf", tf1, extra, sub_extra)
@@ -699,6 +796,26 @@ def resolve_import(shim, name, fromlist):
                         importlib.import_module(f"tensorflow.python.ops.{item}")
                         setattr(view, item, getattr(real, item))
             return view
+    if parts[:2] == ["python", "keras"]:
+        return _private_keras(shim, parts[2:], fromlist)
+    if parts == ["python"] and fromlist and "keras" in fromlist:
+        import importlib
+        view = types.ModuleType("tensorflow.python")
+        for item in fromlist:
+            setattr(view, item, shim.keras if item == "keras"
+                    else importlib.import_module(f"tensorflow.python.{item}"))
+        return view
+    if parts[:2] == ["models", "rnn"] and tf0_ops:
+        # TF 0.5-0.8 kept the RNN library in tensorflow.models.rnn: the same rnn and rnn_cell.
+        if len(parts) == 2 and fromlist and all(item in tf0_ops for item in fromlist):
+            view = types.ModuleType("tensorflow.models.rnn")
+            for item in fromlist:
+                setattr(view, item, tf0_ops[item])
+            return view
+        if len(parts) == 3 and parts[2] in tf0_ops and fromlist:
+            return tf0_ops[parts[2]]
+        missing = [item for item in fromlist or () if len(parts) == 2 and item not in tf0_ops]
+        raise MissingModule("tf." + ".".join(parts[:3] + missing[:1]))
     if parts[0] not in ("examples", "contrib", "estimator"):
         return None
     node = shim
