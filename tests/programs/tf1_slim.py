@@ -1,5 +1,6 @@
 # A 2017-style TF 1.x program written for tests/test_run_original.py:
-# tf.contrib.slim's layers, arg_scope, batch_norm, losses and train op.
+# tf.contrib.slim's layers, arg_scope, batch_norm, losses and train op, and
+# tf.contrib.layers.batch_norm (fused, as it is for 2-D inputs).
 import numpy as np
 import tensorflow as tf
 
@@ -24,3 +25,6 @@ with tf.Session() as sess:
         last = sess.run(train_op, feed)
 print(logits.get_shape().as_list(), "loss falls", bool(last < first))
 print(sorted(v.op.name for v in slim.get_model_variables()))
+normed = tf.contrib.layers.batch_norm(tf.ones([2, 3]), is_training=False, scope="contrib_bn")
+print("contrib.layers", normed.get_shape().as_list(),
+      sorted(v.op.name for v in tf.global_variables("contrib_bn")))

@@ -42,8 +42,10 @@ is disabled, so variables are TF1 reference variables), plus:
 Other ``tf.contrib`` names come from TensorFlow's own upgrade tables
 (``tf_upgrade_v2``'s renames: ``tf.contrib.data``, ``framework``,
 ``summary``, ...), and ``tf.contrib.slim`` from the tf-slim package when it is
-installed (with TensorFlow 2.21's broken path to the layers ``slim.batch_norm``
-uses pointed at tf-keras's).  Whatever is neither in ``tf.compat.v1`` nor here raises :class:`MissingAPI`
+installed (with the TensorFlow internals tf-slim 1.1 uses and TensorFlow has
+moved since given back under their old names, :func:`_tf_slim_compat`); where
+tf-slim is installed, the ``tf.contrib.layers`` names not stood in for here
+come from it too.  Whatever is neither in ``tf.compat.v1`` nor here raises :class:`MissingAPI`
 naming the dotted name the program asked for (``tf.contrib.rnn``); the runner
 turns it into one line naming the program's file and line.
 """
@@ -182,6 +184,29 @@ def _from_upgrade_tables(dotted):
     if dotted in prefixes:
         return Namespace(dotted, {})
     return None
+
+
+class _SlimFallback(Namespace):
+    """``tf.contrib.layers``: the archive's stand-ins, then tf-slim's copy of the rest.
+
+    tf-slim (``pip install tf-slim``) is TF 1.x's ``tf.contrib.layers`` kept as a
+    package; where it is installed, the names the archive does not stand in
+    for (``batch_norm``, ``dropout``, ``embed_sequence``, ``optimize_loss``,
+    ...) come from ``tf_slim.layers``.
+    """
+
+    def __getattr__(self, name):
+        if not (name.startswith("__") and name.endswith("__")):
+            try:
+                import tf_slim
+            except ImportError:
+                tf_slim = None
+            if tf_slim is not None and hasattr(tf_slim.layers, name):
+                _tf_slim_compat()
+                value = getattr(tf_slim.layers, name)
+                self.__dict__[name] = value
+                return value
+        return super().__getattr__(name)
 
 
 class LazyNamespace(Namespace):
@@ -439,7 +464,7 @@ def _contrib_layers(tf1):
             return tf1.multiply(scale, tf1.nn.l2_loss(weights), name=scope)
         return l2
 
-    return Namespace("tf.contrib.layers", {
+    return _SlimFallback("tf.contrib.layers", {
         "flatten": flatten, "fully_connected": fully_connected, "conv2d": conv2d,
         "max_pool2d": max_pool2d, "xavier_initializer": xavier_initializer,
         "xavier_initializer_conv2d": xavier_initializer, "l2_regularizer": l2_regularizer})
@@ -646,15 +671,47 @@ def _tf0_sampled_loss(tf1, fn):
     return wrapped
 
 
-def _tf_keras_legacy_layers():
-    """Make ``tensorflow.python.layers.normalization`` importable for tf-slim's ``batch_norm``.
+# Names tf-slim 1.1 reaches in TensorFlow's private modules that TensorFlow
+# has since moved (module, name, where it lives now, its name there).
+_TF_SLIM_MOVED = (
+    ("tensorflow.python.framework.ops", "Tensor", "tensorflow.python.framework.tensor", "Tensor"),
+    ("tensorflow.python.framework.ops", "IndexedSlices",
+     "tensorflow.python.framework.indexed_slices", "IndexedSlices"),
+    ("tensorflow.python.ops.array_ops", "stack", "tensorflow.python.ops.array_ops_stack", "stack"),
+    ("tensorflow.python.ops.array_ops", "unstack", "tensorflow.python.ops.array_ops_stack",
+     "unstack"),
+    ("tensorflow.python.ops.control_flow_ops", "cond", "tensorflow.python.ops.cond", "cond"),
+    ("tensorflow.python.ops.control_flow_ops", "case", "tensorflow.python.ops.control_flow_case",
+     "case"),
+    ("tensorflow.python.ops.control_flow_ops", "while_loop", "tensorflow.python.ops.while_loop",
+     "while_loop"),
+    ("tensorflow.python.ops.control_flow_ops", "Assert",
+     "tensorflow.python.ops.control_flow_assert", "Assert"),
+    ("tensorflow.python.ops.variable_scope", "variable", "tensorflow.python.ops.variables",
+     "VariableV1"),
+)
 
-    TensorFlow 2.21's module loads ``tf_keras.legacy_tf_layers.normalization``,
-    which tf-keras keeps at ``tf_keras.src.legacy_tf_layers``; the old name
-    is made to point there.
+
+def _tf_slim_compat():
+    """Let tf-slim 1.1 (written for TF 1.15-2.x) find what it uses in TensorFlow 2.21.
+
+    tf-slim reaches into TensorFlow's private modules; TensorFlow has since
+    moved some of those names (``ops.Tensor``, ``array_ops.stack``,
+    ``control_flow_ops.cond``, ...: :data:`_TF_SLIM_MOVED`), each is given
+    back under its old name where it is missing.  And TensorFlow 2.21's
+    ``tensorflow.python.layers.normalization`` (``slim.batch_norm``) loads
+    ``tf_keras.legacy_tf_layers.normalization``, which tf-keras keeps at
+    ``tf_keras.src.legacy_tf_layers``: the old name is pointed there.
     """
     import importlib
     import sys
+    for old, name, new, new_name in _TF_SLIM_MOVED:
+        try:
+            module = importlib.import_module(old)
+            if not hasattr(module, name):
+                setattr(module, name, getattr(importlib.import_module(new), new_name))
+        except (ImportError, AttributeError):
+            pass
     try:
         importlib.import_module("tf_keras.legacy_tf_layers.normalization")
         return
@@ -761,7 +818,7 @@ def build(tf, session_config=None, seed=None, input_data=None, eager=False):
     try:
         import tf_slim
         extra["contrib"].__dict__["slim"] = tf_slim
-        _tf_keras_legacy_layers()
+        _tf_slim_compat()
     except ImportError:
         pass
     shim = ApiModule("tf", tf1, extra, sub_extra)
