@@ -204,6 +204,41 @@ def test_missing_names_say_which(tf):
     assert not hasattr(shim, "no_such_name")  # still an AttributeError for hasattr
 
 
+def test_estimator_graphs_and_sessions_are_the_runners(tf, tmp_path):
+    """Each Estimator call builds a graph with the runner's seed (unless the program's RunConfig
+    sets one) and opens its session through the runner's configuration, given the program's
+    RunConfig(session_config=...)."""
+    seen, seeds = [], []
+
+    def configure(config):
+        seen.append(config)
+        return config
+    shim = api.build(tf, session_config=configure, seed=11)
+    estimator = shim.estimator
+
+    def model_fn(features, labels, mode):
+        seeds.append((mode, tf.compat.v1.get_default_graph().seed))
+        w = tf.compat.v1.get_variable("w", [], initializer=tf.compat.v1.zeros_initializer())
+        loss = tf.reduce_mean(tf.square(features * w - labels))
+        step = tf.compat.v1.train.get_global_step()
+        train = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=step)
+        return estimator.EstimatorSpec(mode, predictions=features * w, loss=loss, train_op=train)
+
+    own = tf.compat.v1.ConfigProto(inter_op_parallelism_threads=1)
+    data = estimator.inputs.numpy_input_fn(np.ones(3, np.float32), np.ones(3, np.float32),
+                                           batch_size=3, num_epochs=None, shuffle=False)
+    model = estimator.Estimator(model_fn, str(tmp_path / "a"),
+                                estimator.RunConfig(session_config=own))
+    assert model.train(data, max_steps=2) is model
+    result = model.evaluate(data, steps=1)
+    assert result["global_step"] == 2 and sorted(result) == ["global_step", "loss"]
+    own_seed = estimator.Estimator(model_fn, str(tmp_path / "b"),
+                                   estimator.RunConfig(tf_random_seed=7))
+    own_seed.train(data, steps=1)
+    assert seeds == [("train", 11), ("eval", 11), ("train", 7)]
+    assert seen == [own, own, None]
+
+
 def test_numpy_input_fn_batches(tf):
     """TF 1.x's numpy_input_fn: rows in order, the last partial batch kept, num_epochs=None
     forever with a static batch size, a dict x, and shuffle a permutation of each epoch's rows."""

@@ -283,14 +283,16 @@ def make_estimator(tf, session, graph, missing):
                     runs = 0
                     while last is None or step < last:
                         try:
-                            _, loss, step = sess.run([spec.train_op, spec.loss, global_step])
+                            _, loss = sess.run([spec.train_op, spec.loss])
                         except tf.errors.OutOfRangeError:
                             break
+                        step = int(sess.run(global_step))  # read after the update, not beside it
                         runs += 1
                         if np.isnan(loss):
                             raise RuntimeError("NaN loss during training.")
                         if steps is not None and runs >= steps:
                             break  # a train_op that leaves the global step alone
+                    os.makedirs(self._model_dir, exist_ok=True)
                     saver.save(sess, os.path.join(self._model_dir, "model.ckpt"),
                                global_step=int(sess.run(global_step)))
             return self
