@@ -798,6 +798,24 @@ def test_missing_tf0_module_is_a_missing_api_line():
         "provided by tf.compat.v1 on this TensorFlow nor by tf1_repro's TF1 stand-ins")
 
 
+def test_private_keras_imports_resolve(tf):
+    """tensorflow.python.keras's modules and names are tf.keras's (tf-keras), or tf-keras's
+    private ones; what neither has is a missing name."""
+    shim = api.build(tf)
+    keras = shim.keras
+    layers = api.resolve_import(shim, "tensorflow.python.keras.layers", ("Dense", "LSTM"))
+    assert layers.Dense is keras.layers.Dense and layers.LSTM is keras.layers.LSTM
+    assert api.resolve_import(shim, "tensorflow.python.keras._impl.keras.models",
+                              ("Sequential",)).Sequential is keras.models.Sequential
+    assert api.resolve_import(shim, "tensorflow.python.keras.engine",
+                              ("Layer",)).Layer is keras.layers.Layer
+    assert api.resolve_import(shim, "tensorflow.python", ("keras",)).keras is keras
+    utils = api.resolve_import(shim, "tensorflow.python.keras.utils", ("np_utils",))
+    assert utils.np_utils.to_categorical([1], 2).tolist() == [[0.0, 1.0]]
+    with pytest.raises(api.MissingModule, match=r"^tf\.python\.keras\.no_such is not provided"):
+        api.resolve_import(shim, "tensorflow.python.keras.no_such", ("x",))
+
+
 def test_tf0_models_rnn_is_tf0_ops_rnn(tf):
     """TF 0.5-0.8's tensorflow.models.rnn held the rnn and rnn_cell of tensorflow.python.ops."""
     shim = api.build(tf)

@@ -642,6 +642,9 @@ def _private_keras(shim, parts, fromlist):
         value = getattr(node, item, None)
         if value is None:
             value = find(parts + [item])
+        for public in (shim.keras, shim.keras.layers):
+            # What TF 1.x's package __init__s re-exported (engine's Layer, InputSpec, ...).
+            value = value if value is not None else getattr(public, item, None)
         if value is None:
             raise MissingModule(f"{dotted}.{item}")
         setattr(view, item, value)
