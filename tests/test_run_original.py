@@ -242,16 +242,104 @@ def test_missing_names_say_which(tf):
     shim = api.build(tf)
     with pytest.raises(api.MissingAttribute, match=r"^tf\.contrib\.factorization is not provided"):
         shim.contrib.factorization
-    with pytest.raises(api.MissingAttribute, match=r"pip install tf-slim\)$"):
-        shim.contrib.slim
+    try:
+        import tf_slim  # noqa: F401
+    except ImportError:
+        with pytest.raises(api.MissingAttribute, match=r"pip install tf-slim\)$"):
+            shim.contrib.slim
     with pytest.raises(api.MissingModule, match=r"^tf\.contrib\.estimator .*TensorFlow >= 2\.16$"):
         api.resolve_import(shim, "tensorflow.contrib.estimator", ("DNNClassifier",))
     if not hasattr(tf.compat.v1, "estimator"):
+        eager_shim = api.build(tf, eager=True)  # graph mode only: an eager program has none
         with pytest.raises(api.MissingAttribute, match=r"^tf\.estimator .*TensorFlow >= 2\.16 "):
-            shim.estimator
+            eager_shim.estimator
+    with pytest.raises(api.MissingAttribute, match=r"^tf\.estimator\.DNNClassifier is not provided"
+                       r".*; TensorFlow >= 2\.16 has no tf\.estimator; tf1_repro's stand-in has "):
+        shim.estimator.DNNClassifier
+    estimator = shim.estimator.Estimator(lambda features, labels, mode: None)
+    with pytest.raises(api.MissingAttribute, match=r"^tf\.estimator\.Estimator\.export_savedmodel "):
+        estimator.export_savedmodel
+    with pytest.raises(api.MissingAttribute, match=r"^tf\.estimator\.Estimator\.train\(hooks=\.\.\.\) "):
+        estimator.train(lambda: None, hooks=[object()])
     with pytest.raises(api.MissingAttribute, match=r"^tf\.nn\.no_such_op is not provided"):
         shim.nn.no_such_op
     assert not hasattr(shim, "no_such_name")  # still an AttributeError for hasattr
+
+
+def test_estimator_graphs_and_sessions_are_the_runners(tf, tmp_path):
+    """Each Estimator call builds a graph with the runner's seed (unless the program's RunConfig
+    sets one) and opens its session through the runner's configuration, given the program's
+    RunConfig(session_config=...)."""
+    seen, seeds = [], []
+
+    def configure(config):
+        seen.append(config)
+        return config
+    shim = api.build(tf, session_config=configure, seed=11)
+    estimator = shim.estimator
+
+    def model_fn(features, labels, mode):
+        seeds.append((mode, tf.compat.v1.get_default_graph().seed))
+        w = tf.compat.v1.get_variable("w", [], initializer=tf.compat.v1.zeros_initializer())
+        loss = tf.reduce_mean(tf.square(features * w - labels))
+        step = tf.compat.v1.train.get_global_step()
+        train = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=step)
+        return estimator.EstimatorSpec(mode, predictions=features * w, loss=loss, train_op=train)
+
+    own = tf.compat.v1.ConfigProto(inter_op_parallelism_threads=1)
+    data = estimator.inputs.numpy_input_fn(np.ones(3, np.float32), np.ones(3, np.float32),
+                                           batch_size=3, num_epochs=None, shuffle=False)
+    model = estimator.Estimator(model_fn, str(tmp_path / "a"),
+                                estimator.RunConfig(session_config=own))
+    assert model.train(data, max_steps=2) is model
+    result = model.evaluate(data, steps=1)
+    assert result["global_step"] == 2 and sorted(result) == ["global_step", "loss"]
+    own_seed = estimator.Estimator(model_fn, str(tmp_path / "b"),
+                                   estimator.RunConfig(tf_random_seed=7))
+    own_seed.train(data, steps=1)
+    assert seeds == [("train", 11), ("eval", 11), ("train", 7)]
+    assert seen == [own, own, None]
+
+
+def test_numpy_input_fn_batches(tf):
+    """TF 1.x's numpy_input_fn: rows in order, the last partial batch kept, num_epochs=None
+    forever with a static batch size, a dict x, and shuffle a permutation of each epoch's rows."""
+    shim = api.build(tf)
+    numpy_input_fn = shim.estimator.inputs.numpy_input_fn
+    x = np.arange(10, dtype=np.float32).reshape(5, 2)
+    y = np.arange(5)
+
+    def batches(input_fn, count):
+        g = shim.Graph()
+        with g.as_default():
+            g.seed = 3
+            tensors = input_fn()
+            with shim.Session(graph=g) as sess:
+                out = []
+                for _ in range(count):
+                    try:
+                        out.append(sess.run(tensors))
+                    except tf.errors.OutOfRangeError:
+                        break
+                return tensors, out
+
+    tensors, out = batches(numpy_input_fn({"a": x}, y, batch_size=2, num_epochs=1, shuffle=False), 9)
+    assert tensors[0]["a"].shape.as_list() == [None, 2]
+    assert [b[0]["a"][:, 0].tolist() for b in out] == [[0.0, 2.0], [4.0, 6.0], [8.0]]
+    assert [b[1].tolist() for b in out] == [[0, 1], [2, 3], [4]]
+    assert out[0][1].dtype == y.dtype and out[0][0]["a"].dtype == np.float32
+    tensors, out = batches(numpy_input_fn(x, batch_size=3, num_epochs=None, shuffle=False), 4)
+    assert tensors.shape.as_list() == [3, 2]
+    assert [b[:, 1].tolist() for b in out] == [[1, 3, 5], [7, 9, 1], [3, 5, 7], [9, 1, 3]]
+    _, out = batches(numpy_input_fn(x, y, batch_size=5, num_epochs=2, shuffle=True), 3)
+    assert len(out) == 2 and sorted(np.concatenate([b[1] for b in out]).tolist()) == [
+        0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+    assert [b[1].tolist() for b in out] != [[0, 1, 2, 3, 4]] * 2
+    assert [b[1].tolist() for b in batches(numpy_input_fn(x, y, batch_size=5, num_epochs=2,
+                                                          shuffle=True), 3)[1]] == [
+        b[1].tolist() for b in out]  # the graph's seed decides the order
+    with pytest.raises(ValueError, match="shuffle must be provided"):
+        numpy_input_fn(x, y)
 
 
 def test_tf0_nce_loss_argument_order(tf):
@@ -373,6 +461,92 @@ def test_tf1_eager_program_runs_eagerly_with_contrib_eager():
     assert proc.stdout.splitlines() == ["grads [12.0, 20.0]", "after 2.8 0.88", "d(t*t) at 3: 6.0",
                                         "first [1. 2.] eager True", "network [[3.]]"]
     assert "NumPy 1.14 rules" in proc.stderr
+
+
+def test_tf1_estimator_trains_evaluates_and_predicts():
+    """tf1_estimator.py, by hand (lr 0.02, y = 2x but y = 7 at x = 3, batches of 2 in order):
+    w = 0 -> 0.2 ([1, 2]) -> 1.1 ([3, 4]) -> 1.244 ([1, 2]); the second train() reads its input
+    from the first row again: -> 1.3352 -> 1.7198.  max_steps=4 after step 5 trains nothing.
+    Evaluation against y = 2x in batches [1, 2, 3] and [4]: loss is the mean of the two
+    batches' losses ((2 - w)^2 * 14/3 and (2 - w)^2 * 16), TF 1.x's dict; predict yields a
+    dict a row."""
+    proc = run_original(f"--program={program('tf1_estimator.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    w = 1.7198
+    loss = ((2 - w) ** 2 * 14 / 3 + (2 - w) ** 2 * 16) / 2
+    assert proc.stdout.splitlines() == [
+        "w after 3 steps: 1.244000", "w after 5 steps: 1.719800",
+        f"['accuracy', 'global_step', 'loss'] 5 accuracy 1.00 loss {loss:.6f}",
+        "1.719800 False", "3.439600 False", "5.159400 True", "6.879200 True"]
+
+
+ESTIMATOR_SEEDED = """\
+import numpy as np
+import tensorflow as tf
+
+
+def model_fn(features, labels, mode, config):
+    out = tf.layers.dense(features, 2)
+    return tf.estimator.EstimatorSpec(mode, predictions={"row": features[:, 0], "out": out})
+
+
+model = tf.estimator.Estimator(model_fn, config=CONFIG)
+x = np.arange(10, dtype=np.float32).reshape(10, 1)
+rows, outs = [], []
+for p in model.predict(tf.estimator.inputs.numpy_input_fn(x, batch_size=4, num_epochs=1,
+                                                          shuffle=True)):
+    rows.append(int(p["row"]))
+    outs.append(p["out"])
+print(sorted(rows) == list(range(10)), rows != sorted(rows), rows)
+print("%.6f %.6f" % tuple(outs[rows.index(1)]))
+"""
+
+
+def test_tf1_estimator_graphs_get_the_runners_seed(tmp_path):
+    """--seed=5 reaches the graphs the Estimator builds (the shuffled order, the initial
+    weights): the same as the program's own RunConfig(tf_random_seed=5)."""
+    runs = []
+    for config, args in (("None", ["--seed=5"]), ("tf.estimator.RunConfig(tf_random_seed=5)", [])):
+        path = tmp_path / f"seeded_{len(runs)}.py"
+        path.write_text(ESTIMATOR_SEEDED.replace("CONFIG", config))
+        runs.append(run_original(f"--program={path}", *args))
+        assert runs[-1].returncode == 0, runs[-1].stderr[-2000:]
+    assert runs[0].stdout == runs[1].stdout
+    assert runs[0].stdout.startswith("True True [")
+
+
+def test_private_keras_paths_are_tf_keras_with_its_version():
+    """tensorflow.python.keras (and TF 1.4-1.6's ._impl.keras) answer from tf.keras, so
+    SGD(lr=0.5) is TF1-Keras's optimizer: one step on (2 - w.x)^2 from w = 0 gives w0 = 2;
+    tf.keras.__version__ is tf-keras's."""
+    import tf_keras
+    proc = run_original(f"--program={program('tf1_private_keras.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [f"keras {tf_keras.__version__} True",
+                                        "kernel [2.0, 0.0] float32"]
+
+
+def test_contrib_tensorboard_projector_is_tensorboards():
+    proc = run_original(f"--program={program('tf1_projector.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "embeddings {", '  tensor_name: "word_embedding:0"', '  metadata_path: "metadata.tsv"',
+        "}"]
+
+
+def test_contrib_slim_is_the_tf_slim_package():
+    """Where tf-slim is installed (pip install tf-slim), tf.contrib.slim is it (batch_norm and
+    its fused form, which reach TensorFlow internals that have moved, too), and the
+    tf.contrib.layers names the archive does not stand in for come from it."""
+    pytest.importorskip("tf_slim")
+    proc = run_original(f"--program={program('tf1_slim.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "[None, 3] loss falls True",
+        "['bn1/beta', 'bn1/moving_mean', 'bn1/moving_variance', 'conv1/biases', "
+        "'conv1/weights', 'logits/biases', 'logits/weights']",
+        "contrib.layers [2, 3] ['contrib_bn/beta', 'contrib_bn/moving_mean', "
+        "'contrib_bn/moving_variance']"]
 
 
 def test_tf1_mnist_tutorial_library_is_served():
@@ -830,12 +1004,43 @@ def test_numpy_era_names_and_printing_then_a_missing_package_in_a_helper(tmp_pat
 
 
 def test_missing_tf0_module_is_a_missing_api_line():
+    """tensorflow.models.rnn's rnn and rnn_cell are served (line 5), its ptb reader is not."""
     proc = run_original(f"--program={program('tf0_models_rnn.py')}")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == (
-        f"run_original.py: error: {program('tf0_models_rnn.py')}:5: tf.models is not provided "
-        "by tf.compat.v1 on this TensorFlow nor by tf1_repro's TF1 stand-ins")
+        f"run_original.py: error: {program('tf0_models_rnn.py')}:7: tf.models.rnn.ptb is not "
+        "provided by tf.compat.v1 on this TensorFlow nor by tf1_repro's TF1 stand-ins")
+
+
+def test_private_keras_imports_resolve(tf):
+    """tensorflow.python.keras's modules and names are tf.keras's (tf-keras), or tf-keras's
+    private ones; what neither has is a missing name."""
+    shim = api.build(tf)
+    keras = shim.keras
+    layers = api.resolve_import(shim, "tensorflow.python.keras.layers", ("Dense", "LSTM"))
+    assert layers.Dense is keras.layers.Dense and layers.LSTM is keras.layers.LSTM
+    assert api.resolve_import(shim, "tensorflow.python.keras._impl.keras.models",
+                              ("Sequential",)).Sequential is keras.models.Sequential
+    assert api.resolve_import(shim, "tensorflow.python.keras.engine",
+                              ("Layer",)).Layer is keras.layers.Layer
+    assert api.resolve_import(shim, "tensorflow.python", ("keras",)).keras is keras
+    utils = api.resolve_import(shim, "tensorflow.python.keras.utils", ("np_utils",))
+    assert utils.np_utils.to_categorical([1], 2).tolist() == [[0.0, 1.0]]
+    with pytest.raises(api.MissingModule, match=r"^tf\.python\.keras\.no_such is not provided"):
+        api.resolve_import(shim, "tensorflow.python.keras.no_such", ("x",))
+
+
+def test_tf0_models_rnn_is_tf0_ops_rnn(tf):
+    """TF 0.5-0.8's tensorflow.models.rnn held the rnn and rnn_cell of tensorflow.python.ops."""
+    shim = api.build(tf)
+    both = api.resolve_import(shim, "tensorflow.models.rnn", ("rnn", "rnn_cell"))
+    ops = api.resolve_import(shim, "tensorflow.python.ops", ("rnn", "rnn_cell"))
+    assert both.rnn is ops.rnn and both.rnn_cell is ops.rnn_cell
+    assert both.rnn.rnn is tf.compat.v1.nn.static_rnn
+    assert api.resolve_import(shim, "tensorflow.models.rnn.rnn_cell", ("BasicLSTMCell",)) is ops.rnn_cell
+    with pytest.raises(api.MissingModule, match=r"^tf\.models\.rnn\.seq2seq is not provided"):
+        api.resolve_import(shim, "tensorflow.models.rnn", ("rnn", "seq2seq"))
 
 
 def test_pip_names_of_common_imports():

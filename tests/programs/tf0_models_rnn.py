@@ -1,7 +1,7 @@
-# A TF 0.x program written for tests/test_run_original.py: it imports a
-# module TensorFlow 0.x had (tensorflow.models.rnn) and 1.0 removed, on line 5.
+# A TF 0.5-0.8 program written for tests/test_run_original.py: the RNN
+# library from tensorflow.models.rnn (rnn.rnn and rnn_cell), and on line 7
+# the PTB reader that lived beside it, which the archive does not serve.
 import tensorflow as tf
+from tensorflow.models.rnn import rnn, rnn_cell
 
-from tensorflow.models.rnn import rnn_cell
-
-print(rnn_cell)
+from tensorflow.models.rnn.ptb import reader

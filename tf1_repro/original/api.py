@@ -23,8 +23,18 @@ is disabled, so variables are TF1 reference variables), plus:
   ``fully_connected``, ``conv2d``, ``max_pool2d``, Xavier initialisers,
   ``l2_regularizer``), ``tf.contrib.seq2seq.sequence_loss``, and TF 0.x's ``tensorflow.python.ops.rnn``
   (``rnn.rnn``, ``rnn.bidirectional_rnn``) and ``rnn_cell``;
+* ``tensorflow.models.rnn`` (TF 0.5-0.8's home of ``rnn`` and ``rnn_cell``,
+  the same two modules);
+* ``tf.contrib.tensorboard.plugins.projector``: the tensorboard package's
+  ``projector`` (same ``ProjectorConfig``, ``visualize_embeddings``);
+* ``tensorflow.python.keras`` (and TF 1.4-1.6's ``._impl.keras``), the
+  private path programs imported Keras from: answered from ``tf.keras``
+  (tf-keras), whose objects the program mixes them with;
 * ``tensorflow.examples.tutorials.mnist.mnist``, the tutorial's model
   library (``inference``, ``loss``, ``training``, ``evaluation``);
+* ``tf.estimator`` (gone from TensorFlow >= 2.16): the graph-mode stand-in
+  of tf1_repro.original.estimator (``Estimator``, ``EstimatorSpec``,
+  ``ModeKeys``, ``RunConfig``, ``inputs.numpy_input_fn``) for TF1 programs;
 * ``tensorflow.examples.tutorials.mnist.input_data`` (and
   ``tf.contrib.learn.datasets.mnist``), served by tf1_repro.mnist in the
   batch order of the TF release chosen.
@@ -32,7 +42,10 @@ is disabled, so variables are TF1 reference variables), plus:
 Other ``tf.contrib`` names come from TensorFlow's own upgrade tables
 (``tf_upgrade_v2``'s renames: ``tf.contrib.data``, ``framework``,
 ``summary``, ...), and ``tf.contrib.slim`` from the tf-slim package when it is
-installed.  Whatever is neither in ``tf.compat.v1`` nor here raises :class:`MissingAPI`
+installed (with the TensorFlow internals tf-slim 1.1 uses and TensorFlow has
+moved since given back under their old names, :func:`_tf_slim_compat`); where
+tf-slim is installed, the ``tf.contrib.layers`` names not stood in for here
+come from it too.  Whatever is neither in ``tf.compat.v1`` nor here raises :class:`MissingAPI`
 naming the dotted name the program asked for (``tf.contrib.rnn``); the runner
 turns it into one line naming the program's file and line.
 """
@@ -46,6 +59,7 @@ class MissingAPI(Exception):
     """Mixin of the errors for a TF1 name the archive does not provide."""
 
     def __init__(self, api, hint=None):
+        hint = hint or _hint(api)
         super().__init__(f"{api} is not provided by tf.compat.v1 on this TensorFlow "
                          "nor by tf1_repro's TF1 stand-ins" + (f"; {hint}" if hint else ""))
         self.api = api
@@ -120,6 +134,20 @@ _HINTS = {
     "tf.estimator": "it is gone from TensorFlow >= 2.16 (run the program on TensorFlow <= 2.15)",
 }
 
+_ESTIMATOR_HINT = ("TensorFlow >= 2.16 has no tf.estimator; tf1_repro's stand-in has "
+                   "Estimator (train, evaluate, predict), EstimatorSpec, ModeKeys, RunConfig "
+                   "and inputs.numpy_input_fn")
+
+
+def _hint(dotted):
+    """Where a missing name went, or what the archive has instead (None: nothing to say)."""
+    if dotted in _HINTS:
+        return _HINTS[dotted]
+    if dotted.startswith(("tf.estimator.", "tf.estimator(")):
+        return _ESTIMATOR_HINT
+    return None
+
+
 _TABLES = {}
 
 
@@ -156,6 +184,29 @@ def _from_upgrade_tables(dotted):
     if dotted in prefixes:
         return Namespace(dotted, {})
     return None
+
+
+class _SlimFallback(Namespace):
+    """``tf.contrib.layers``: the archive's stand-ins, then tf-slim's copy of the rest.
+
+    tf-slim (``pip install tf-slim``) is TF 1.x's ``tf.contrib.layers`` kept as a
+    package; where it is installed, the names the archive does not stand in
+    for (``batch_norm``, ``dropout``, ``embed_sequence``, ``optimize_loss``,
+    ...) come from ``tf_slim.layers``.
+    """
+
+    def __getattr__(self, name):
+        if not (name.startswith("__") and name.endswith("__")):
+            try:
+                import tf_slim
+            except ImportError:
+                tf_slim = None
+            if tf_slim is not None and hasattr(tf_slim.layers, name):
+                _tf_slim_compat()
+                value = getattr(tf_slim.layers, name)
+                self.__dict__[name] = value
+                return value
+        return super().__getattr__(name)
 
 
 class LazyNamespace(Namespace):
@@ -413,7 +464,7 @@ def _contrib_layers(tf1):
             return tf1.multiply(scale, tf1.nn.l2_loss(weights), name=scope)
         return l2
 
-    return Namespace("tf.contrib.layers", {
+    return _SlimFallback("tf.contrib.layers", {
         "flatten": flatten, "fully_connected": fully_connected, "conv2d": conv2d,
         "max_pool2d": max_pool2d, "xavier_initializer": xavier_initializer,
         "xavier_initializer_conv2d": xavier_initializer, "l2_regularizer": l2_regularizer})
@@ -533,6 +584,73 @@ def _contrib_eager(tf):
     return LazyNamespace("tf.contrib.eager", fill)
 
 
+def _contrib_tensorboard():
+    """``tf.contrib.tensorboard.plugins.projector``: TensorBoard's own projector module.
+
+    The embedding tutorials of 2017 (word2vec, MNIST embeddings) wrote a
+    ``ProjectorConfig`` with ``projector.visualize_embeddings(writer,
+    config)``; the tensorboard package keeps the same protocol buffer and
+    function (which still takes a ``FileWriter``).
+    """
+    def projector():
+        from tensorboard.plugins import projector as real
+        return {name: getattr(real, name) for name in dir(real) if not name.startswith("_")}
+    plugins = Namespace("tf.contrib.tensorboard.plugins", {
+        "projector": LazyNamespace("tf.contrib.tensorboard.plugins.projector", projector)})
+    return Namespace("tf.contrib.tensorboard", {"plugins": plugins})
+
+
+def _private_keras(shim, parts, fromlist):
+    """``from tensorflow.python.keras[._impl.keras].X import Y``: TF 1.x's private path to Keras.
+
+    TF 1.4-1.6 kept Keras in ``tensorflow.python.keras._impl.keras``, later
+    ones in ``tensorflow.python.keras``; programs imported from there
+    (``from tensorflow.python.keras.optimizers import SGD``).  Today that
+    path holds a frozen Keras of its own, without most of those names, and its
+    objects do not mix with ``tf.keras``'s.  The import is answered from
+    the program's ``tf.keras`` (tf-keras, Keras 2), or from tf-keras's
+    private modules (``engine``, ...) where the public API has no such module.
+    """
+    import importlib
+    if parts[:2] == ["_impl", "keras"]:
+        parts = parts[2:]
+    dotted = "tf.python.keras" + "".join("." + p for p in parts)
+
+    def find(path):
+        node = shim.keras
+        try:
+            for part in path:
+                node = getattr(node, part)
+            return node
+        except AttributeError:
+            pass
+        try:
+            return importlib.import_module(".".join(["tf_keras", "src", *path]))
+        except ImportError:
+            return None
+
+    node = find(parts)
+    if node is None:
+        raise MissingModule(dotted)
+    if not fromlist:
+        return None
+    view = types.ModuleType("tensorflow.python.keras" + "".join("." + p for p in parts))
+    for item in fromlist:
+        if item == "*":
+            view.__dict__.update({k: v for k, v in vars(node).items() if not k.startswith("_")})
+            continue
+        value = getattr(node, item, None)
+        if value is None:
+            value = find(parts + [item])
+        for public in (shim.keras, shim.keras.layers):
+            # What TF 1.x's package __init__s re-exported (engine's Layer, InputSpec, ...).
+            value = value if value is not None else getattr(public, item, None)
+        if value is None:
+            raise MissingModule(f"{dotted}.{item}")
+        setattr(view, item, value)
+    return view
+
+
 def _tf0_sampled_loss(tf1, fn):
     """TF 0.x's ``(weights, biases, inputs, labels, ...)``, or TF 1.x's ``(..., labels, inputs, ...)``.
 
@@ -554,6 +672,69 @@ def _tf0_sampled_loss(tf1, fn):
     wrapped.__name__ = fn.__name__
     wrapped.__doc__ = fn.__doc__
     return wrapped
+
+
+# Names tf-slim 1.1 reaches in TensorFlow's private modules that TensorFlow
+# has since moved (module, name, where it lives now, its name there).
+_TF_SLIM_MOVED = (
+    ("tensorflow.python.framework.ops", "Tensor", "tensorflow.python.framework.tensor", "Tensor"),
+    ("tensorflow.python.framework.ops", "IndexedSlices",
+     "tensorflow.python.framework.indexed_slices", "IndexedSlices"),
+    ("tensorflow.python.ops.array_ops", "stack", "tensorflow.python.ops.array_ops_stack", "stack"),
+    ("tensorflow.python.ops.array_ops", "unstack", "tensorflow.python.ops.array_ops_stack",
+     "unstack"),
+    ("tensorflow.python.ops.control_flow_ops", "cond", "tensorflow.python.ops.cond", "cond"),
+    ("tensorflow.python.ops.control_flow_ops", "case", "tensorflow.python.ops.control_flow_case",
+     "case"),
+    ("tensorflow.python.ops.control_flow_ops", "while_loop", "tensorflow.python.ops.while_loop",
+     "while_loop"),
+    ("tensorflow.python.ops.control_flow_ops", "Assert",
+     "tensorflow.python.ops.control_flow_assert", "Assert"),
+    ("tensorflow.python.ops.variable_scope", "variable", "tensorflow.python.ops.variables",
+     "VariableV1"),
+)
+
+
+def _tf_slim_compat():
+    """Let tf-slim 1.1 (written for TF 1.15-2.x) find what it uses in TensorFlow 2.21.
+
+    tf-slim reaches into TensorFlow's private modules; TensorFlow has since
+    moved some of those names (``ops.Tensor``, ``array_ops.stack``,
+    ``control_flow_ops.cond``, ...: :data:`_TF_SLIM_MOVED`), each is given
+    back under its old name where it is missing.  And TensorFlow 2.21's
+    ``tensorflow.python.layers.normalization`` (``slim.batch_norm``) loads
+    ``tf_keras.legacy_tf_layers.normalization``, which tf-keras keeps at
+    ``tf_keras.src.legacy_tf_layers``: the old name is pointed there.
+    """
+    import importlib
+    import sys
+    for old, name, new, new_name in _TF_SLIM_MOVED:
+        try:
+            module = importlib.import_module(old)
+            if not hasattr(module, name):
+                setattr(module, name, getattr(importlib.import_module(new), new_name))
+        except (ImportError, AttributeError):
+            pass
+    try:
+        importlib.import_module("tf_keras.legacy_tf_layers.normalization")
+        return
+    except ImportError:
+        pass
+    try:
+        package = importlib.import_module("tf_keras.src.legacy_tf_layers")
+        normalization = importlib.import_module("tf_keras.src.legacy_tf_layers.normalization")
+    except ImportError:
+        return
+    sys.modules.setdefault("tf_keras.legacy_tf_layers", package)
+    sys.modules.setdefault("tf_keras.legacy_tf_layers.normalization", normalization)
+
+
+def _estimator(tf1, session, graph):
+    """``tf.estimator`` (and ``tf.estimator.inputs``): tf1_repro.original.estimator's stand-in."""
+    from tf1_repro.original.estimator import make_estimator
+    names = make_estimator(tf1, session, graph, MissingAttribute)
+    inputs = Namespace("tf.estimator.inputs", {"numpy_input_fn": names.pop("numpy_input_fn")})
+    return Namespace("tf.estimator", dict(names, inputs=inputs))
 
 
 def build(tf, session_config=None, seed=None, input_data=None, eager=False):
@@ -628,15 +809,19 @@ def build(tf, session_config=None, seed=None, input_data=None, eager=False):
     learn_python = Namespace("tf.contrib.learn.python", {"learn": Namespace(
         "tf.contrib.learn.python.learn", {"datasets": datasets})})
     extra["contrib"] = Namespace("tf.contrib", {
+        "tensorboard": _contrib_tensorboard(),
         "learn": Namespace("tf.contrib.learn", {"datasets": datasets, "python": learn_python}),
         "rnn": _contrib_rnn(tf1), "layers": _contrib_layers(tf1), "eager": _contrib_eager(tf),
         "seq2seq": _contrib_seq2seq(tf1)})
+    if not eager:
+        extra["estimator"] = _estimator(tf1, Session, Graph)
     if eager:
         # The program enables eager execution; the runner started it so.
         extra["enable_eager_execution"] = lambda *args, **kwargs: None
     try:
         import tf_slim
         extra["contrib"].__dict__["slim"] = tf_slim
+        _tf_slim_compat()
     except ImportError:
         pass
     shim = ApiModule("tf", tf1, extra, sub_extra)
@@ -671,7 +856,27 @@ def resolve_import(shim, name, fromlist):
                         importlib.import_module(f"tensorflow.python.ops.{item}")
                         setattr(view, item, getattr(real, item))
             return view
-    if parts[0] not in ("examples", "contrib"):
+    if parts[:2] == ["python", "keras"]:
+        return _private_keras(shim, parts[2:], fromlist)
+    if parts == ["python"] and fromlist and "keras" in fromlist:
+        import importlib
+        view = types.ModuleType("tensorflow.python")
+        for item in fromlist:
+            setattr(view, item, shim.keras if item == "keras"
+                    else importlib.import_module(f"tensorflow.python.{item}"))
+        return view
+    if parts[:2] == ["models", "rnn"] and tf0_ops:
+        # TF 0.5-0.8 kept the RNN library in tensorflow.models.rnn: the same rnn and rnn_cell.
+        if len(parts) == 2 and fromlist and all(item in tf0_ops for item in fromlist):
+            view = types.ModuleType("tensorflow.models.rnn")
+            for item in fromlist:
+                setattr(view, item, tf0_ops[item])
+            return view
+        if len(parts) == 3 and parts[2] in tf0_ops and fromlist:
+            return tf0_ops[parts[2]]
+        missing = [item for item in fromlist or () if len(parts) == 2 and item not in tf0_ops]
+        raise MissingModule("tf." + ".".join(parts[:3] + missing[:1]))
+    if parts[0] not in ("examples", "contrib", "estimator"):
         return None
     node = shim
     for i, part in enumerate(parts):

@@ -13,6 +13,10 @@ It replaces ``load_data`` in Keras' own module as that module is imported
 (tf-keras's, which ``tf.keras`` is under the runner, and Keras 3's), so
 ``tf.keras.datasets.mnist``, ``from tensorflow.keras.datasets import mnist``
 and ``keras.datasets.mnist`` all get it.
+
+The same hook gives ``tf.keras`` (tf-keras's API modules, v1 and v2) the
+``__version__`` it had in TF 1.x and TF 2.0-2.15 (tf-keras's version):
+programs printed it or compared it, and tf-keras's API modules lack it.
 """
 import importlib.abc
 import sys
@@ -21,6 +25,14 @@ import numpy as np
 
 # The modules that define Keras' mnist.load_data.
 KERAS_MNIST_MODULES = ("tf_keras.src.datasets.mnist", "keras.src.datasets.mnist")
+# What tf.keras is under the runner: tf.compat.v1.keras and tf.keras.
+KERAS_API_MODULES = ("tf_keras.api._v1.keras", "tf_keras.api._v2.keras")
+
+
+def _keras_version(module):
+    if not hasattr(module, "__version__"):
+        import tf_keras
+        module.__version__ = tf_keras.__version__
 
 
 def mnist_load_data(data_dir):
@@ -52,7 +64,7 @@ class _ServeKerasMnist(importlib.abc.MetaPathFinder):
         self.load_data = load_data
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname not in KERAS_MNIST_MODULES:
+        if fullname not in KERAS_MNIST_MODULES + KERAS_API_MODULES:
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -74,7 +86,10 @@ class _PatchingLoader(importlib.abc.Loader):
 
     def exec_module(self, module):
         self.loader.exec_module(module)
-        module.load_data = self.load_data
+        if module.__name__ in KERAS_API_MODULES:
+            _keras_version(module)
+        else:
+            module.load_data = self.load_data
 
 
 def serve_keras_mnist(data_dir):
@@ -84,4 +99,6 @@ def serve_keras_mnist(data_dir):
         if (name.startswith(("tf_keras.", "keras.")) and name.endswith(".datasets.mnist")
                 and hasattr(module, "load_data")):
             module.load_data = load_data  # imported before the runner started: their copies too
+        if name in KERAS_API_MODULES:
+            _keras_version(module)
     sys.meta_path.insert(0, _ServeKerasMnist(load_data))
