@@ -1096,3 +1096,13 @@ def test_failed_download_of_the_programs_own_data_is_one_line(tmp_path):
     assert proc.stderr.strip().splitlines()[-1] == (
         f"run_original.py: error: {program('downloads_its_data.py')}:9: the program downloads "
         "http://127.0.0.1:9/text8.zip itself, and that failed ([Errno 111] Connection refused)")
+
+
+def test_tf2_optimizers_given_lr_or_decay_are_the_ones_that_took_them():
+    """``SGD(lr=0.5)`` trains at 0.5, as Keras 2.0-2.10 did (tf-keras 2.21 would train at
+    0.01 and only warn), with one note per call; ``learning_rate=`` stays today's optimizer."""
+    proc = run_original(f"--program={program('tf2_keras_lr.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == ["w 0.0 SGD", "w 0.0 SGD", "w 0.0 SGD"]
+    assert proc.stderr.count("Keras 2.0-2.10's optimizer") == 2
+    assert "tf.keras.optimizers.SGD(lr=..., decay=...)" in proc.stderr

@@ -327,8 +327,55 @@ def _setup_tf2(options, log):
         tf.config.threading.set_intra_op_parallelism_threads(options.threads)
     if options.seed is not None:
         tf.keras.utils.set_random_seed(options.seed)
+    _old_optimizer_arguments(tf, log)
     log("TF2 program: eager, seed %s, threads %s", options.seed, options.threads)
     return tf
+
+
+KERAS_OPTIMIZERS = ("SGD", "Adam", "Adamax", "Adagrad", "Adadelta", "RMSprop", "Nadam", "Ftrl")
+
+
+def _old_optimizer_arguments(tf, log):
+    """``tf.keras.optimizers.X(lr=..., decay=...)`` builds Keras 2.0-2.10's optimizer X.
+
+    Until TF 2.10 Keras' optimizers took ``lr`` for ``learning_rate`` and a
+    ``decay`` of the rate; the optimizers of Keras >= 2.11 (tf-keras 2.21's)
+    log a warning and train at their default rate instead of ``lr`` (0.01 for
+    SGD where the program said 0.5), and refuse ``decay``.  A program that
+    passes either was written for the old optimizers, which tf-keras keeps as
+    ``tf.keras.optimizers.legacy.X``: such a call builds that one, with a
+    note on standard error.  Calls without them are untouched, so post 004's
+    ``Adam()`` stays today's optimizer.
+    """
+    import importlib
+    modules = [tf.keras.optimizers]
+    for name in ("tensorflow.keras.optimizers", "tf_keras.optimizers"):
+        try:
+            modules.append(importlib.import_module(name))
+        except ImportError:
+            pass
+    legacy = getattr(tf.keras.optimizers, "legacy", None)
+    if legacy is None:
+        return
+    for name in KERAS_OPTIMIZERS:
+        new, old = getattr(tf.keras.optimizers, name, None), getattr(legacy, name, None)
+        if new is None or old is None:
+            continue
+
+        def __new__(cls, *args, _new=new, _old=old, _name=name, **kwargs):
+            given = [k for k in ("lr", "decay") if k in kwargs]
+            if given:
+                log("tf.keras.optimizers.%s(%s=...): Keras 2.0-2.10's optimizer, as the "
+                    "program was written for (tf.keras.optimizers.legacy.%s)",
+                    _name, "=..., ".join(given), _name)
+                return _old(*args, **kwargs)
+            return _new.__new__(cls)
+
+        taking = type(name, (new,), {"__new__": __new__, "__module__": new.__module__,
+                                     "__qualname__": new.__qualname__, "__doc__": new.__doc__})
+        for module in modules:
+            if getattr(module, name, None) is new:
+                setattr(module, name, taking)
 
 
 class ProgramFailed(Exception):
