@@ -1106,3 +1106,12 @@ def test_tf2_optimizers_given_lr_or_decay_are_the_ones_that_took_them():
     assert proc.stdout.splitlines() == ["w 0.0 SGD", "w 0.0 SGD", "w 0.0 SGD"]
     assert proc.stderr.count("Keras 2.0-2.10's optimizer") == 2
     assert "tf.keras.optimizers.SGD(lr=..., decay=...)" in proc.stderr
+
+
+def test_standalone_keras_is_keras_2():
+    """``import keras`` in an old program is Keras 2 (tf-keras), with one note, and its
+    ``SGD(lr=0.5)`` trains at 0.5."""
+    proc = run_original(f"--program={program('keras_standalone.py')}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == ["keras 2", "w [[0.0]]"]
+    assert proc.stderr.count("import keras: Keras 2") == 1

@@ -13,6 +13,9 @@ or ``tf.app.flags`` see no runner flags) and its folder first on
 its own: modules it imports see the real TensorFlow) goes through a
 built-in ``__import__`` that returns the TF1 API of tf1_repro.original.api,
 and its ``import numpy`` NumPy with the era's names (tf1_repro.original.era).
+Its ``import keras`` gets Keras 2 (tf-keras), the standalone Keras of
+2016-2022 (today's ``keras`` is Keras 3), and a TF2 program's Keras
+optimizer given ``lr=`` or ``decay=`` is Keras 2.0-2.10's, which took them.
 Helper modules in the program's folder are read as the program is: converted
 from Python 2, ruled by the same NumPy era, with the same built-ins.
 
@@ -131,6 +134,12 @@ class _Imports:
                 return found
             module = builtins.__import__(name, globals, locals, fromlist, level)
             return module if fromlist else self.shim
+        if level == 0 and (name == "keras" or name.startswith("keras.")):
+            # Standalone Keras of 2016-2022 was Keras 2; today's `keras` is Keras 3.
+            self.notes.once("keras", "import keras: Keras 2 (the tf-keras package), as the "
+                            "program was written for; today's keras is Keras 3")
+            return builtins.__import__("tf_keras" + name[len("keras"):], globals, locals,
+                                       fromlist, level)
         module = builtins.__import__(name, globals, locals, fromlist, level)
         if name.startswith("matplotlib"):
             unattended.quiet_pyplot(self.notes)
