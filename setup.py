@@ -31,5 +31,7 @@ setup(
         "dask": ["dask[distributed]>=2024.1"],
         # The book's SVM baseline (scripts/nielsen_book.py --svm).
         "svm": ["scikit-learn>=1.3"],
+        # tf.contrib.slim for old programs run by scripts/run_original.py.
+        "originals": ["tf-slim>=1.1"],
     },
 )
