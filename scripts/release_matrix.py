@@ -30,6 +30,9 @@ flags.DEFINE_bool("informational", False, "With --measure: shown in the table, n
                   "evidence (tf-nightly).")
 flags.DEFINE_string("output", None, "With --measure: where the measurement goes (JSON).")
 flags.DEFINE_string("data_dir", None, "Passed on to every script (default: theirs).")
+flags.DEFINE_list("goldens", None, "With --measure: only these default goldens (a golden blessed "
+                  "again since the matrix ran); merged, they replace that release's values of "
+                  "them only.")
 FLAGS = flags.FLAGS
 
 
@@ -39,7 +42,14 @@ def main():
     if FLAGS.measure:
         if not FLAGS.label or not FLAGS.output:
             raise ReproError("--measure takes --label and --output")
-        record = matrix.measure(FLAGS.label, FLAGS.informational, FLAGS.data_dir,
+        specs = None
+        if FLAGS.goldens:
+            known = {s.name: s for s in matrix.default_specs()}
+            unknown = [n for n in FLAGS.goldens if n not in known]
+            if unknown:
+                raise ReproError(f"--goldens: not a default golden: {', '.join(unknown)}")
+            specs = [known[n] for n in FLAGS.goldens]
+        record = matrix.measure(FLAGS.label, FLAGS.informational, FLAGS.data_dir, specs=specs,
                                 log=lambda msg: sys.stderr.write(msg + "\n"))
         os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)
         report.write_json(FLAGS.output, record)

@@ -240,6 +240,19 @@ def test_merge_replaces_a_release_and_drops_stale_measurements():
     assert values == {"count": 2}
     rec2, warnings = matrix.merge(rec, [measurement("TF 2.18.1", {"count": 3}, dig="other")], [g])
     assert warnings and rec2 == json.loads(json.dumps(rec))
+    # A partial measurement (one golden measured again) keeps the release's other goldens.
+    h = dict(g, name="h")
+    both = {"label": "TF 2.17.1", "informational": False, "measured": "2026-12-01", "seconds": 10,
+            "goldens": {n: {"digest": releases.digest(x), "figures": {"count": 5}, "fingerprint": fp}
+                        for n, x in (("g", g), ("h", h))}}
+    rec3, _ = matrix.merge(releases.empty(), [both], [g, h])
+    only_h = {"label": "TF 2.17.1", "informational": False, "measured": "2026-12-02", "seconds": 5,
+              "partial": True, "goldens": {"h": {"digest": releases.digest(h), "figures": {"count": 6},
+                                                 "fingerprint": fp}}}
+    rec3, _ = matrix.merge(rec3, [only_h], [g, h])
+    assert [list(e["values"].values()) for e in rec3["goldens"].values()] == [[{"count": 5}],
+                                                                              [{"count": 6}]]
+    assert len(rec3["environments"]) == 1
     statuses = {fig: matrix.figure_status(g, fig, {"count": 910, "outputs": [0.5, 0.25]})[0]
                 for fig in g["figures"]}
     assert statuses == {"count": matrix.IN_BAND, "outputs": matrix.EXACT}

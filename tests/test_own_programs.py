@@ -29,8 +29,10 @@ These differences are the archive's own and are allowed for, nothing else:
   (its timings change from run to run), and the line comparing the
   clipped run with an unclipped one, which the archive adds.
 
-Post 004's CNN is not compared: the archive scales its pixels as float32
-``x * (1/255)`` where the post divides in float64 (tf1_repro/posts/tf2_backprop.py).
+Post 004's CNN is compared on the first 2000 training and 1000 test images
+for one epoch (the program's own slices and ``EPOCHS``, and the script's
+``--cnn_*`` flags): it reads MNIST through the runner's
+``tf.keras.datasets.mnist`` and scales it as the post does, float64 ``x / 255.0``.
 """
 import ast
 import os
@@ -330,6 +332,13 @@ def test_override_program_prints_the_archives_numbers(tmp_path):
 # ---------------------------------------------------------------------------
 
 XOR_EPOCHS = 200
+CNN_TRAIN, CNN_TEST = 2000, 1000
+CNN_FLAGS = ("--cnn_epochs=1", f"--cnn_train_size={CNN_TRAIN}", f"--cnn_test_size={CNN_TEST}")
+CNN_SHORT = [("EPOCHS = 5\n", "EPOCHS = 1\n"),
+             ("(x_train, y_train), (x_test, y_test) = mnist.load_data()\n",
+              "(x_train, y_train), (x_test, y_test) = mnist.load_data()\n"
+              f"(x_train, y_train) = (x_train[:{CNN_TRAIN}], y_train[:{CNN_TRAIN}])\n"
+              f"(x_test, y_test) = (x_test[:{CNN_TEST}], y_test[:{CNN_TEST}])\n")]
 # model.predict's progress bar, as Keras 2 writes it when standard output is
 # not a terminal: "\n1/1 [====] - ETA: 0s\b\b...\n1/1 [====] - 0s 40ms/step\n".
 PROGRESS_BAR = re.compile(r"\n(?:\d+/\d+ \[[=>.]*\] - [^\n]*\n)+")
@@ -376,6 +385,26 @@ def test_post004_listing_prints_what_the_archive_prints(tmp_path, post004_archiv
     if section == "tape":
         assert ours == ["y = 7.0", "Gradient of y with respect to W: 2.0",
                         "Gradient of y with respect to b: 1.0"]
+
+
+def test_post004_cnn_listing(tmp_path):
+    """The MNIST listing, shortened, prints the archive's epoch line; a line the test adds
+    prints the epoch's four metrics in full, which equal the archive's figures to the
+    last bit.  (Four decimals do not tell the two pixel scalings apart on this run;
+    the full floats do.)"""
+    program = copy_of(tmp_path, "post004_cnn.py", CNN_SHORT + [(
+        "    history['test_accuracy'].append(test_accuracy.result().numpy())\n",
+        "    history['test_accuracy'].append(test_accuracy.result().numpy())\n"
+        "    print('full', *[repr(float(v[-1])) for v in history.values()])\n")])
+    ours = run_original(program, "--seed=0").stdout.splitlines()
+    proc, results = run_script("tf2_backprop", "--example=cnn", "--seed=0", *CNN_FLAGS,
+                               output_dir=str(tmp_path / "run"))
+    archive = proc.stdout.splitlines()
+    assert archive[0] == "== cnn =="
+    assert len(ours) == 2 and ours[1] == archive[1] and archive[1].startswith("Epoch 1, Loss: ")
+    figures = results["figures"]
+    assert ours[0].split() == ["full"] + [repr(figures[f"cnn.{k}"][0]) for k in (
+        "train_loss", "train_accuracy", "test_loss", "test_accuracy")]
 
 
 @pytest.mark.slow

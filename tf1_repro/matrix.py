@@ -39,10 +39,18 @@ def default_specs():
 
 
 def measure(label, informational=False, data_dir=None, specs=None, log=lambda msg: None):
-    """Run each default golden's command here; a measurement record (JSON-able)."""
+    """Run each default golden's command here (or those of ``specs``); a measurement record.
+
+    A record of some of the default goldens (a golden blessed again since the
+    matrix ran) says ``partial``: merged, it replaces that release's values
+    of its goldens only.
+    """
+    partial = specs is not None and {s.name for s in specs} != {s.name for s in default_specs()}
     specs = default_specs() if specs is None else specs
     record = {"label": label, "informational": bool(informational),
               "measured": datetime.date.today().isoformat(), "goldens": {}}
+    if partial:
+        record["partial"] = True
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="matrix-") as workdir:
         for spec in specs:
@@ -70,7 +78,8 @@ def _environment(record, fp):
 def merge(release_record, measurements, goldens):
     """``release_record`` with ``measurements`` (records of :func:`measure`) taken in.
 
-    A release measured again replaces its earlier environments.  A
+    A release measured again replaces its earlier environments (a
+    ``partial`` measurement: its earlier values of the goldens measured).  A
     measurement of a golden blessed since is left out (returned as a
     warning), and so are the older measurements of a golden blessed again.
     """
@@ -84,9 +93,11 @@ def merge(release_record, measurements, goldens):
         out.get("not_installed", {}).pop(m["label"], None)
         stale = [e for e, env in out["environments"].items() if env["label"] == m["label"]]
         for env_id in stale:
-            del out["environments"][env_id]
-            for entry in out["goldens"].values():
-                entry["values"].pop(env_id, None)
+            if not m.get("partial"):
+                del out["environments"][env_id]
+            for name, entry in out["goldens"].items():
+                if not m.get("partial") or name in m["goldens"]:
+                    entry["values"].pop(env_id, None)
         for name, run in m["goldens"].items():
             g = by_name.get(name)
             if g is None or run["digest"] != releases.digest(g):
@@ -104,7 +115,8 @@ def merge(release_record, measurements, goldens):
                 fp = run["fingerprint"]
                 env_id = releases.environment_id(fp)
                 entry["values"][env_id] = run["figures"]
-            out["environments"][env_id] = _environment(m, fp)
+            if not (m.get("partial") and env_id in out["environments"]):
+                out["environments"][env_id] = _environment(m, fp)
     out["causes"] = releases.causes_record()
     # Environments no golden refers to any more go.
     used = {e for entry in out["goldens"].values() for e in entry["values"]}

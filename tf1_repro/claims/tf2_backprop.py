@@ -42,7 +42,13 @@ CLAIMS = [
                    "4), for the typical start: the median over 5 seeds, since one run is one "
                    "draw and which draw --seed=0 is depends on the machine's kernel family "
                    "(0.9858 on one, 0.9834 on another)",
-          counterexample=0.1, counterexample_source="an untrained network: chance, 10%"),
+          counterexample=0.1, counterexample_source="an untrained network: chance, 10%",
+          known_gap="with the post's own pixel scaling (float64 x / 255.0 of the bytes) the "
+                    "median of the 5 seeds is 0.9847: 3 test images of 10 000 under the lower "
+                    "end of the typical 98.5-99.0% (posts.md, inferred there, not printed by "
+                    "the post).  With TF1's float32 scaling, which the archive used before, the "
+                    "same 5 seeds gave a median of 0.9852 (0.9834 to 0.9860): the model trains, "
+                    "and sits at the lower edge of that range, within the spread of its starts"),
     Claim(name="cnn_learns_shortened", golden="tf2_backprop", figure="cnn.final_test_accuracy",
           said="the CNN trains on MNIST (shortened: 1 epoch on 2000 images, tested on 1000)",
           published=None, band={"min": 0.8},

@@ -73,11 +73,13 @@ What changed and why
   examples ran before.
 * Data.  ``tf.keras.datasets.mnist.load_data()`` downloads ``mnist.npz``; the
   archive reads the four original IDX files with
-  ``tf1_repro.mnist.read_data_sets(..., reshape=False, validation_size=0)``:
-  the same 60 000 training and 10 000 test images in the same order.  The
-  images come as float32 ``x * (1/255)`` rather than float64 ``x / 255.0``
-  (Keras casts to float32 at the first layer either way; the two differ in
-  the last bit of some pixels).
+  ``tf1_repro.mnist.read_data_sets(..., dtype=uint8, reshape=False,
+  validation_size=0)``: the same 60 000 training and 10 000 test images, in
+  the same order and as the same bytes as ``load_data()`` gives.  The post's
+  own arithmetic follows: ``x / 255.0`` in float64, then ``[..., tf.newaxis]``,
+  and Keras rounds to float32 at the first layer.  (TF1's ``input_data``,
+  which posts 002 and 003 use, scales as float32 ``x * (1/255)`` instead;
+  the two differ in the last bit of 126 of the 256 byte values.)
 * Output.  ``plt.show()`` becomes PNG files in ``--output_dir``;
   ``model.predict(X)`` gets ``verbose=0`` (its progress bar prints timings,
   which would make the transcript differ from run to run).  The ``visualise``
@@ -425,15 +427,16 @@ def visualise(config, emit=print, log=print):
 def load_mnist(data_dir, config, log=print):
     """``mnist.load_data()`` from the IDX files: (x_train, y_train), (x_test, y_test).
 
-    Images [N, 28, 28, 1] float32 in [0, 1] (the post's ``x / 255.0`` and
-    ``[..., tf.newaxis]``), labels uint8; the first ``cnn_train_size`` /
-    ``cnn_test_size`` of each split in file order.
+    Images [N, 28, 28, 1] float64 in [0, 1], the post's ``x / 255.0`` of the
+    bytes (its ``[..., tf.newaxis]`` is the loader's channel axis), labels
+    uint8; the first ``cnn_train_size`` / ``cnn_test_size`` of each split in
+    file order.
     """
-    data = mnist.read_data_sets(data_dir, one_hot=False, reshape=False, validation_size=0,
-                                log=log)
+    data = mnist.read_data_sets(data_dir, one_hot=False, dtype=np.uint8, reshape=False,
+                                validation_size=0, log=log)
     n, m = config.cnn_train_size, config.cnn_test_size
-    return ((data.train.images[:n], data.train.labels[:n]),
-            (data.test.images[:m], data.test.labels[:m]))
+    x_train, x_test = data.train.images[:n] / 255.0, data.test.images[:m] / 255.0
+    return ((x_train, data.train.labels[:n]), (x_test, data.test.labels[:m]))
 
 
 def cnn_model():
