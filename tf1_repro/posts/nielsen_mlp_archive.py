@@ -20,9 +20,9 @@ What it adds
 * ``--loop=graph --xla``: that loop, all its steps and counts, compiled by
   XLA as one computation (:func:`loop_compiled`).  What ``--xla`` did before
   (XLA auto-clustering of the session) compiled nothing of the TF1 while
-  loop and was no faster; compiled whole, the loop runs a step in about a
-  third of the time, as another kernel family: its own bits, the default
-  family's distribution of counts over seeds
+  loop and was no faster; compiled whole, a seed costs about a quarter less
+  CPU time, as another kernel family: its own bits, the default family's
+  distribution of counts over seeds
   (benchmarks/bench_xla_distribution.py), and a seed study with ``--xla``
   whose every seed equals the single run ``--loop=graph --xla`` with it.
 * The seed study (``--seeds=N``): the post drew its weights unseeded, so its
@@ -148,10 +148,15 @@ def loop_compiled(config, images, labels, plan_t, weights, test_x, test_y, num_s
     the compiled code on every later run of the same shape.  XLA's
     auto-clustering (``global_jit_level``, what ``--xla`` turned on before)
     leaves TF1 while loops to TensorFlow, so it compiled nothing of this loop
-    and was no faster; compiled whole, a step costs about a third of
-    ``--loop=graph``'s (benchmarks/bench_nielsen.py, variant ``graph_xla``).
-    XLA fuses and orders the arithmetic its own way, so this is another
-    kernel family: other bits from the first step, the same distribution
+    and was no faster.  Compiled whole, a step costs about a quarter less
+    than ``--loop=graph``'s (benchmarks/bench_nielsen.py, variant
+    ``graph_xla``; a seed study of 200 seeds by benchmarks/bench_study.py,
+    the two run back to back: 0.64 s of CPU a seed with ``--xla``, 0.84 s
+    without), still two to three times the
+    arithmetic floor: XLA's CPU code runs each of a step's five small
+    matrix products as a call of its own.  XLA fuses and orders the
+    arithmetic its own way, so this is another kernel family: other bits
+    from the first steps on, the same distribution
     of counts over seeds (benchmarks/bench_xla_distribution.py); equal
     commands give equal bits, and a seed study with ``--xla`` gives each
     seed the bits of the single run ``--loop=graph --xla`` with that seed.
