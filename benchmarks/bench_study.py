@@ -26,7 +26,9 @@ every worker) 1000 / K times over, so it overestimates; the JSON says which.
 commands: the in-graph loop compiled whole by XLA, another kernel family,
 whose study must equal its own single runs (``--loop=graph --xla
 --seed=S``), not the default's.  Its goal is the issue's: 1000 seeds in at
-most 150 s on 2 cores.  That its counts have the default family's
+most 150 s on 2 cores.  benchmarks/study_beside_xla.json is the default
+study run just before benchmarks/study_xla.json, under the same load, for
+the two studies' CPU time a seed.  That its counts have the default family's
 distribution is benchmarks/bench_xla_distribution.py's to show
 (``--keep_study`` keeps the study's results.json for it).
 

@@ -152,7 +152,8 @@ def loop_compiled(config, images, labels, plan_t, weights, test_x, test_y, num_s
     than ``--loop=graph``'s (benchmarks/bench_nielsen.py, variant
     ``graph_xla``; a seed study of 200 seeds by benchmarks/bench_study.py,
     the two run back to back: 0.64 s of CPU a seed with ``--xla``, 0.84 s
-    without), still two to three times the
+    without, benchmarks/study_xla.json and benchmarks/study_beside_xla.json),
+    still two to three times the
     arithmetic floor: XLA's CPU code runs each of a step's five small
     matrix products as a call of its own.  XLA fuses and orders the
     arithmetic its own way, so this is another kernel family: other bits
