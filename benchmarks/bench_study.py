@@ -2,6 +2,7 @@ r"""Post 002's seed study against a single run: how many seeds a single run's ti
 
     python benchmarks/bench_study.py              # 200 seeds, 2 repeats; JSON to benchmarks/study.json
     python benchmarks/bench_study.py --seeds=50 --repeats=3
+    python benchmarks/bench_study.py --xla        # the XLA-compiled loop; JSON to benchmarks/study_xla.json
 
 A user weighing a seed study against one run compares two commands, so both
 are timed as a user runs them, each in a fresh process and from the start of
@@ -21,6 +22,16 @@ extrapolated from the K measured here in proportion to K.  The
 extrapolation counts start-up (importing TensorFlow and reading MNIST in
 every worker) 1000 / K times over, so it overestimates; the JSON says which.
 
+``--xla`` times the same pair with ``--loop=graph --xla`` added to both
+commands: the in-graph loop compiled whole by XLA, another kernel family,
+whose study must equal its own single runs (``--loop=graph --xla
+--seed=S``), not the default's.  Its goal is the issue's: 1000 seeds in at
+most 150 s on 2 cores.  benchmarks/study_beside_xla.json is the default
+study run just before benchmarks/study_xla.json, under the same load, for
+the two studies' CPU time a seed.  That its counts have the default family's
+distribution is benchmarks/bench_xla_distribution.py's to show
+(``--keep_study`` keeps the study's results.json for it).
+
 Each repeat also checks that the study's seed 0 counts equal the reference's,
 bit for bit: a fast study that computed something else would not count.  A
 run that fails, or a time that is not positive, stops the benchmark with an
@@ -34,6 +45,7 @@ much of that was the run's own work.
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,12 +64,22 @@ flags.DEFINE_integer("steps", 10000, "Steps of every run (the post: 10000).", lo
 flags.DEFINE_integer("workers", None, "The study's --workers (default: the script's, all cores).",
                      lower_bound=1)
 flags.DEFINE_string("data_dir", None, "MNIST folder (default: $TF1_REPRO_DATA_DIR, else MNIST_data/).")
-flags.DEFINE_string("output", os.path.join(os.path.dirname(os.path.abspath(__file__)), "study.json"),
-                    "Where the JSON goes.")
+flags.DEFINE_bool("xla", False, "Time --loop=graph --xla (the loop compiled by XLA) in both commands.")
+flags.DEFINE_string("output", None, "Where the JSON goes (default: benchmarks/study.json, with --xla "
+                    "benchmarks/study_xla.json).")
+flags.DEFINE_string("keep_study", None, "Copy the last repeat's study results.json here (its every "
+                    "seed's counts, for benchmarks/bench_xla_distribution.py).")
 FLAGS = flags.FLAGS
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 GOAL_SINGLE_RUNS_FOR_200 = 12.0
 GOAL_SECONDS_FOR_1000 = 600.0
+GOAL_XLA_SECONDS_FOR_1000 = 150.0  # issue 23: seed studies near the arithmetic floor, on 2 cores
+
+
+def loop_args():
+    """What both timed commands add: the XLA-compiled in-graph loop with --xla, else nothing."""
+    return ["--loop=graph", "--xla"] if FLAGS.xla else []
 
 
 class BenchmarkError(Exception):
@@ -68,7 +90,7 @@ def timed_script(args, workdir, name):
     """Run ``scripts/nielsen_mlp.py`` with ``args``; (wall seconds, results.json)."""
     out = os.path.join(workdir, name)
     cmd = [sys.executable, os.path.join(REPO, "scripts", "nielsen_mlp.py"), f"--steps={FLAGS.steps}",
-           *args, f"--output_dir={out}"]
+           *loop_args(), *args, f"--output_dir={out}"]
     if FLAGS.data_dir:
         cmd.append(f"--data_dir={FLAGS.data_dir}")
     cpu0 = _children_cpu()
@@ -100,6 +122,8 @@ def one_repeat(workdir, k):
     if study["study"]["runs"][0] != single["figures"]["counts"]:
         raise BenchmarkError(f"repeat {k}: the study's seed 0 counts {study['study']['runs'][0]} are not "
                              f"the single run's {single['figures']['counts']}")
+    if FLAGS.keep_study:
+        shutil.copyfile(os.path.join(workdir, f"study{k}", "results.json"), FLAGS.keep_study)
     return {"single_run_s": single_s, "study_s": study_s,
             "single_run_cpu_s": single_cpu, "study_cpu_s": study_cpu,
             "study_cpu_s_per_seed": study_cpu / FLAGS.seeds,
@@ -131,20 +155,22 @@ def main(argv):
     from tf1_repro.report import write_json
     from tf1_repro.study import default_workers
     summary = {key: median(key) for key in repeats[0]}
+    goal_1000 = GOAL_XLA_SECONDS_FOR_1000 if FLAGS.xla else GOAL_SECONDS_FOR_1000
     goals = {
         "200_seeds_in_single_run_times": {"goal_at_most": GOAL_SINGLE_RUNS_FOR_200,
                                           "measured": summary["single_run_times_for_200_seeds"],
                                           "met": summary["single_run_times_for_200_seeds"]
                                           <= GOAL_SINGLE_RUNS_FOR_200},
-        "1000_seeds_s": {"goal_under": GOAL_SECONDS_FOR_1000,
+        "1000_seeds_s": {"goal_under": goal_1000,
                          "measured": summary["extrapolated_1000_seeds_s"],
-                         "met": summary["extrapolated_1000_seeds_s"] < GOAL_SECONDS_FOR_1000,
+                         "met": summary["extrapolated_1000_seeds_s"] < goal_1000,
                          "how": ("measured: the study of 1000 seeds itself" if FLAGS.seeds == 1000 else
                                  f"extrapolated in proportion from {FLAGS.seeds} seeds (start-up "
                                  f"counted {1000 / FLAGS.seeds:g} times over"
                                  + (": an overestimate)" if FLAGS.seeds < 1000 else ")"))},
     }
-    print(f"post 002 seed study, {FLAGS.steps} steps a seed, median of {FLAGS.repeats} repeat(s):")
+    print(f"post 002 seed study, {FLAGS.steps} steps a seed, median of {FLAGS.repeats} repeat(s)"
+          + (", both commands with --loop=graph --xla:" if FLAGS.xla else ":"))
     print(f"  single run (--seed=0)        {summary['single_run_s']:8.1f} s")
     print(f"  study of {FLAGS.seeds:<4d} seeds          {summary['study_s']:8.1f} s "
           f"({summary['study_s_per_seed']:.2f} s a seed; CPU {summary['study_cpu_s_per_seed']:.2f} s a "
@@ -157,10 +183,12 @@ def main(argv):
     how = "measured    " if FLAGS.seeds == 1000 else "extrapolated"
     print(f"  1000 seeds, {how}     {g['measured']:8.1f} s (goal < {g['goal_under']:g} s: "
           f"{'met' if g['met'] else 'NOT met'})")
-    write_json(FLAGS.output, {"benchmark": "nielsen_mlp seed study against a single run",
-                              "steps": FLAGS.steps, "seeds": FLAGS.seeds, "workers": FLAGS.workers,
-                              "cores": default_workers(), "repeats": repeats,
-                              "median": summary, "goals": goals, "fingerprint": fingerprint(1)})
+    output = FLAGS.output or os.path.join(HERE, "study_xla.json" if FLAGS.xla else "study.json")
+    write_json(output, {"benchmark": "nielsen_mlp seed study against a single run",
+                        "loop_args": loop_args(),
+                        "steps": FLAGS.steps, "seeds": FLAGS.seeds, "workers": FLAGS.workers,
+                        "cores": default_workers(), "repeats": repeats,
+                        "median": summary, "goals": goals, "fingerprint": fingerprint(1)})
 
 
 if __name__ == "__main__":

@@ -95,3 +95,58 @@ def test_a_failed_measurement_is_one_error_line(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1].startswith("bench_nielsen: error: --variants: unknown")
     assert not out.exists()
+
+
+# ---------------------------------------------------------------------------
+# bench_xla_distribution: the declared two-sample tests between kernel families
+# ---------------------------------------------------------------------------
+
+def _study_runs(rng, seeds, shift=0.0):
+    """Synthetic count sequences over ten checkpoints, rising like post 002's."""
+    import numpy as np
+    centre = np.array([105, 814, 850, 870, 885, 895, 900, 905, 910, 916], dtype=float) + shift
+    return np.round(centre + rng.normal(0, 15, size=(seeds, 10))).tolist()
+
+
+def _golden(runs):
+    return {"counts_at_923": {"reproduced": [r[7] for r in runs]},
+            "final_counts": {"reproduced": [r[9] for r in runs]}}
+
+
+def test_distribution_comparison_agrees_on_one_distribution_and_not_on_a_shift():
+    import numpy as np
+    import bench_xla_distribution as bench
+    rng = np.random.RandomState(0)
+    default = _study_runs(rng, 1000)
+    out = bench.compare(default[:200], _study_runs(rng, 400), 200, _golden(default))
+    assert out["agree"] and len(out["A"]) == 10 and set(out["B"]) == {"counts_at_923", "final_counts"}
+    assert all(row["xla"]["n"] == 200 and row["default"]["n"] == 200 for row in out["A"])
+    assert out["level"] == out["A"][0]["level"] == out["B"]["final_counts"]["level"] == pytest.approx(0.05 / 24)
+    assert out["B"]["final_counts"]["default_study_equals_golden"]
+    shifted = bench.compare(default[:200], _study_runs(rng, 400, shift=8.0), 200, _golden(default))
+    assert not shifted["agree"] and shifted["smallest_p"] < 1e-6
+    with pytest.raises(bench.DistributionError, match="A needs at least D \\+ 200 = 400"):
+        bench.compare(default[:200], _study_runs(rng, 399), 200)
+
+
+def test_distribution_benchmark_reads_two_studies_and_writes_its_json(tmp_path):
+    import numpy as np
+    rng = np.random.RandomState(1)
+    config = {"steps": 10000, "seed": 0, "mode": "manual", "batch_size": 10, "eta": 0.5, "hidden": 30,
+              "eval_every": 1000, "eval_size": 1000, "dtype": "float32"}
+    paths = {}
+    for name, xla, seeds in (("default", False, 200), ("xla", True, 400)):
+        paths[name] = tmp_path / f"{name}.json"
+        paths[name].write_text(json.dumps({"config": dict(config, xla=xla),
+                                           "study": {"runs": _study_runs(rng, seeds)}}))
+    out = tmp_path / "xla_distribution.json"
+    args = [f"--default_results={paths['default']}", f"--xla_results={paths['xla']}", "--xla_seeds=400",
+            "--golden=", f"--output={out}"]
+    proc = run_benchmark("bench_xla_distribution", *args)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    doc = json.loads(out.read_text())
+    assert doc["declared"]["decision"] and doc["B"] == {} and len(doc["A"]) == 10
+    assert "agree at every checkpoint" in proc.stdout
+    # A study of the wrong family is refused, not compared.
+    proc = run_benchmark("bench_xla_distribution", *args[:1], f"--xla_results={paths['default']}", *args[2:])
+    assert proc.returncode != 0 and "a study of another configuration" in proc.stderr

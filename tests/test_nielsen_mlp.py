@@ -8,6 +8,7 @@ import pytest
 import tensorflow as tf
 
 from scriptrun import data_dir, run_script
+from tf1_repro.errors import UsageError
 from tf1_repro.graph_session import new_session
 from tf1_repro.posts import nielsen_mlp as post
 from tf1_repro.posts import nielsen_mlp_archive as archive
@@ -242,10 +243,47 @@ def test_a_study_process_builds_one_loop_for_all_its_seeds():
 
 def test_studies_use_the_study_loop_only_where_it_gives_the_feed_loops_bits(monkeypatch):
     assert archive.study_in_graph(post.Config()) and archive.study_in_graph(post.Config(loop="graph"))
-    for other in (post.Config(mode="autodiff"), post.Config(threads=2), post.Config(xla=True)):
+    for other in (post.Config(mode="autodiff"), post.Config(threads=2),
+                  post.Config(loop="graph", xla=True, threads=2)):
         assert not archive.study_in_graph(other)
     monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")  # the two loops part after a few hundred steps
     assert not archive.study_in_graph(post.Config())
+    # The compiled loop is the single run --loop=graph --xla itself, whatever oneDNN does.
+    assert archive.study_in_graph(post.Config(loop="graph", xla=True))
+
+
+# ---------------------------------------------------------------------------
+# --loop=graph --xla: the whole loop compiled by XLA
+# ---------------------------------------------------------------------------
+
+def test_xla_needs_the_in_graph_loop():
+    with pytest.raises(UsageError, match="--xla compiles the in-graph loop: use it with --loop=graph"):
+        post.Config(xla=True).validate()
+    post.Config(xla=True, loop="graph").validate()
+
+
+def test_xla_loop_is_compiled_deterministic_and_the_study_loop_gives_its_bits():
+    # 2001 steps: 200 unrolled iterations, one single step, three counts.
+    cfg = post.Config(steps=2001, loop="graph", xla=True)
+    first = archive.train_graph_loop(cfg, data(), emit=lambda _: None)
+    again = archive.train_graph_loop(cfg, data(), emit=lambda _: None)
+    default = archive.train_graph_loop(dataclasses.replace(cfg, xla=False), data(), emit=lambda _: None)
+    assert first["counts"] == again["counts"] and len(first["counts"]) == 3
+    for k in WEIGHTS:
+        np.testing.assert_array_equal(again["final_weights"][k], first["final_weights"][k])
+        np.testing.assert_array_equal(first["initial_weights"][k], default["initial_weights"][k])
+    # XLA computed it (another kernel family): the trained weights are not the default loop's bits.
+    assert any(not np.array_equal(first["final_weights"][k], default["final_weights"][k])
+               for k in WEIGHTS)
+    # A study's loop, built once and run seed after seed, gives each seed its single run's bits.
+    loop = archive.StudyLoop(cfg, data())
+    for seed in (2, 0):
+        seeded = dataclasses.replace(cfg, seed=seed)
+        single = first if seed == 0 else archive.train_graph_loop(seeded, data(), emit=lambda _: None)
+        study = loop.run(seeded, data().train)
+        assert study["counts"] == single["counts"]
+        for k in WEIGHTS:
+            np.testing.assert_array_equal(study["final_weights"][k], single["final_weights"][k])
 
 
 def test_batch_plan_replays_next_batch():

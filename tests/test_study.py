@@ -117,6 +117,18 @@ def test_study_rows_equal_single_runs_whatever_the_workers(tmp_path):
     assert not os.path.exists(str(tmp_path / "two") + study.PROGRESS_SUFFIX)
 
 
+def test_xla_study_rows_equal_xla_single_runs_whatever_the_workers(tmp_path):
+    # --xla: each worker compiles the loop once and runs more than one seed;
+    # seed 5 is the single run --loop=graph --xla --seed=5, bit for bit (one
+    # worker: tests/test_nielsen_mlp.py, the study loop against single runs).
+    args = (*SHORT, "--loop=graph", "--xla")
+    _, two = run_script("nielsen_mlp", *args, "--seeds=3", "--seed=4", "--workers=2",
+                        output_dir=str(tmp_path / "two"))
+    _, single = run_script("nielsen_mlp", *args, "--seed=5", output_dir=str(tmp_path / "single"))
+    assert two["study"]["runs"][1] == single["figures"]["counts"]
+    assert two["config"]["xla"] and not os.path.exists(str(tmp_path / "two") + study.PROGRESS_SUFFIX)
+
+
 @pytest.mark.slow
 def test_an_interrupted_study_resumes_from_the_seeds_done(tmp_path):
     out = tmp_path / "study"

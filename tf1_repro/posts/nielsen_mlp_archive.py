@@ -17,6 +17,14 @@ What it adds
   golden ``nielsen_mlp_graph_loop``); with oneDNN kernels on
   (``TF_ENABLE_ONEDNN_OPTS=1``) the two loops part after a few hundred
   steps.
+* ``--loop=graph --xla``: that loop, all its steps and counts, compiled by
+  XLA as one computation (:func:`loop_compiled`).  What ``--xla`` did before
+  (XLA auto-clustering of the session) compiled nothing of the TF1 while
+  loop and was no faster; compiled whole, a seed costs about a quarter less
+  CPU time, as another kernel family: its own bits, the default family's
+  distribution of counts over seeds
+  (benchmarks/bench_xla_distribution.py), and a seed study with ``--xla``
+  whose every seed equals the single run ``--loop=graph --xla`` with it.
 * The seed study (``--seeds=N``): the post drew its weights unseeded, so its
   claims are judged on the distribution over seeds.  :func:`study_seed` is
   one seed (run by tf1_repro/study.py in worker processes, which find it by
@@ -129,12 +137,59 @@ def loop_in_graph(config, images, labels, plan_t, weights, test_x, test_y, num_s
     return out[1:5], out[5]
 
 
+def loop_compiled(config, images, labels, plan_t, weights, test_x, test_y, num_steps=None):
+    """``--xla``: :func:`loop_in_graph`, all steps and counts, compiled by XLA as one computation.
+
+    The same loop (the post's :func:`post.forward_backward` and
+    :func:`post.step_values` on the batches of ``plan_t``, the counts by
+    :func:`post.accuracy`) inside a ``tf.function(jit_compile=True)`` that
+    the TF1 graph calls like any op: XLA compiles the whole of it, loops
+    included, for the plan's shape on the first ``Session.run`` and reuses
+    the compiled code on every later run of the same shape.  XLA's
+    auto-clustering (``global_jit_level``, what ``--xla`` turned on before)
+    leaves TF1 while loops to TensorFlow, so it compiled nothing of this loop
+    and was no faster.  Compiled whole, a step costs about a quarter less
+    than ``--loop=graph``'s (benchmarks/bench_nielsen.py, variant
+    ``graph_xla``; a seed study of 200 seeds by benchmarks/bench_study.py,
+    the two run back to back: 0.64 s of CPU a seed with ``--xla``, 0.84 s
+    without, benchmarks/study_xla.json and benchmarks/study_beside_xla.json),
+    still two to three times the
+    arithmetic floor: XLA's CPU code runs each of a step's five small
+    matrix products as a call of its own.  XLA fuses and orders the
+    arithmetic its own way, so this is another kernel family: other bits
+    from the first steps on, the same distribution
+    of counts over seeds (benchmarks/bench_xla_distribution.py); equal
+    commands give equal bits, and a seed study with ``--xla`` gives each
+    seed the bits of the single run ``--loop=graph --xla`` with that seed.
+    The number of steps is the plan's row count (``num_steps`` is ignored:
+    each row count compiles once).  Same arguments and returns as
+    :func:`loop_in_graph`.
+    """
+    del num_steps  # the plan's shape, static to XLA
+
+    @tf.function(jit_compile=True, autograph=False)
+    def whole_loop(images, labels, plan, w_1, b_1, w_2, b_2):
+        weights, counts = loop_in_graph(config, images, labels, plan, [w_1, b_1, w_2, b_2],
+                                        test_x, test_y, num_steps=tf.shape(plan)[0])
+        return weights, counts
+
+    # tf.identity: a reference variable (the resident training set) enters as its value.
+    weights, counts = whole_loop(tf.identity(images), tf.identity(labels), plan_t, *weights)
+    return list(weights), counts
+
+
+def training_loop(config):
+    """The in-graph loop ``config`` asks for: :func:`loop_compiled` with ``--xla``, else :func:`loop_in_graph`."""
+    return loop_compiled if config.xla else loop_in_graph
+
+
 def loop_session_config(config):
-    """The in-graph loop's session: Grappler's rewrites but constant folding, XLA if asked."""
-    config_proto = session_config(config.threads, rewrites=True)
-    if config.xla:
-        config_proto.graph_options.optimizer_options.global_jit_level = tf1.OptimizerOptions.ON_1
-    return config_proto
+    """The in-graph loop's session: Grappler's rewrites but constant folding.
+
+    With ``--xla`` the session is the same: the loop is compiled because it
+    is a ``jit_compile`` function (:func:`loop_compiled`), not by clustering.
+    """
+    return session_config(config.threads, rewrites=True)
 
 
 def build_graph_loop(config, train_shape, labels_shape, test_set):
@@ -163,9 +218,9 @@ def build_graph_loop(config, train_shape, labels_shape, test_set):
         labels = tf1.Variable(labels_in, trainable=False, collections=[], use_resource=False,
                               name="resident_train_labels")
         plan_t = tf1.placeholder(tf.int32, [None, config.batch_size], name="batch_plan")
-        weights, counts = loop_in_graph(config, images, labels, plan_t,
-                                        [tf.identity(v) for v in variables], test_x, test_y,
-                                        num_steps=tf.shape(plan_t)[0])
+        weights, counts = training_loop(config)(config, images, labels, plan_t,
+                                                [tf.identity(v) for v in variables], test_x, test_y,
+                                                num_steps=tf.shape(plan_t)[0])
         final = [tf1.assign(v, value) for v, value in zip(variables, weights)]
         with tf.control_dependencies(final):
             counts_t = tf.identity(counts)
@@ -207,8 +262,8 @@ def train_graph_loop(config, data, emit=print, initial_weights=None):
         images, labels, variables = post.opening(config, dtype, (train_x.shape, train_y.shape),
                                                  ("train_images", "train_labels"))
         plan_t = tf1.placeholder(tf.int32, plan.shape, name="batch_plan")
-        weights, counts = loop_in_graph(config, images, labels, plan_t,
-                                        [tf.identity(v) for v in variables], test_x, test_y)
+        weights, counts = training_loop(config)(config, images, labels, plan_t,
+                                                [tf.identity(v) for v in variables], test_x, test_y)
         final = [tf1.assign(v, value) for v, value in zip(variables, weights)]
         with tf.control_dependencies(final):
             counts_t = tf.identity(counts)
@@ -307,12 +362,16 @@ def study_in_graph(config):
     The in-graph loop computes the feed loop's steps to the same bits with
     the archive's deterministic settings (tests/test_nielsen_mlp.py): the
     manual update list, ``--threads=1`` and oneDNN off.  With oneDNN on the
-    two loops part after a few hundred steps, XLA changes the bits, and a
-    thread pool makes the feed loop race; those studies run each seed's own
-    program instead.
+    two loops part after a few hundred steps, and a thread pool makes the
+    feed loop race; those studies run each seed's own program instead.
+    With ``--xla`` (which needs ``--loop=graph``) the single run is the
+    compiled loop itself (:func:`loop_compiled`), which oneDNN does not
+    touch, and a :class:`StudyLoop` holds the same compiled loop, so under
+    ``--threads=1`` its seeds are the single runs' bits.
     """
-    return (config.mode == "manual" and config.threads == 1 and not config.xla
-            and os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0")
+    if config.mode != "manual" or config.threads != 1:
+        return False
+    return config.xla or os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0"
 
 
 class StudyLoop:
@@ -329,7 +388,10 @@ class StudyLoop:
     (:func:`draw_initial_weights`) and its mini-batches (:func:`batch_plan`).
     The steps are :func:`loop_in_graph`'s, as in :func:`train_graph_loop`, so
     a seed's counts and weights are those of the single run with
-    ``--seed=seed`` (tests/test_nielsen_mlp.py, tests/test_study.py).
+    ``--seed=seed`` (tests/test_nielsen_mlp.py, tests/test_study.py).  With
+    ``--xla`` the loop is :func:`loop_compiled`, as in the single run
+    ``--loop=graph --xla``: XLA compiles it on the worker's first seed (two
+    to three seconds) and every later seed reuses the compiled code.
     """
 
     def __init__(self, config, data):
@@ -353,7 +415,7 @@ class StudyLoop:
                           (("w_1", [784, middle]), ("b_1", [1, middle]), ("w_2", [middle, 10]),
                            ("b_2", [1, 10]))]
             self.plan = tf1.placeholder(tf.int32, [config.steps, config.batch_size], name="batch_plan")
-            self.weights, self.counts = loop_in_graph(
+            self.weights, self.counts = training_loop(config)(
                 config, images, labels, self.plan, self.start,
                 data.test.images[:config.eval_size].astype(cast),
                 data.test.labels[:config.eval_size].astype(cast))
