@@ -302,3 +302,14 @@ def test_graph_loop_golden_counts_equal_the_feed_loop_golden():
     feed = golden.load("nielsen_mlp")["figures"]["counts"]["reproduced"]
     graph = golden.load("nielsen_mlp_graph_loop")["figures"]["counts"]["reproduced"]
     assert graph == feed
+
+
+def test_an_xla_run_names_its_own_kernel_family():
+    """XLA's compiled loop computes other bits than this machine's kernels: its results say so,
+    so a golden of the default family never takes an --xla run for one of its own."""
+    from tf1_repro.graph_session import fingerprint
+    plain, xla = fingerprint(1), fingerprint(1, xla=True)
+    assert xla["family"] == plain["family"] + "+xla"
+    assert "xla" in xla["causes"] and "xla" not in plain["causes"]
+    assert {k: v for k, v in xla.items() if k not in ("family", "causes")} == \
+        {k: v for k, v in plain.items() if k not in ("family", "causes")}

@@ -137,8 +137,12 @@ def numpy_blas():
     return f"{blas.get('name', '?')} {blas.get('version', '?')}; {' '.join(simd) or 'baseline'}"
 
 
-def fingerprint(threads=None):
+def fingerprint(threads=None, xla=False):
     """What the numbers of a run depend on, besides the command itself.
+
+    ``xla``: the run's arithmetic is XLA's compiled code (post 002's
+    ``--loop=graph --xla``), a kernel family of its own on any machine: the
+    family key gets ``+xla`` and the causes say so.
 
     Two runs of the same command whose fingerprints agree on :data:`BIT_KEYS`
     are expected to give the same bits.  ``family`` is the kernel family
@@ -168,6 +172,9 @@ def fingerprint(threads=None):
         "causes": family.causes(cpu_features()),
         "env": env,
     }
+    if xla:
+        fp["family"] += "+xla"
+        fp["causes"]["xla"] = "the whole in-graph loop compiled by XLA (--xla)"
     if threads is not None:
         fp["threads"] = threads
     return fp

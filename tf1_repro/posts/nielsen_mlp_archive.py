@@ -584,6 +584,6 @@ def run(config, data_dir, emit=print, log=print, writer_dir=None):
         "tolerances": tolerances,
         "checkpoints": checkpoints(config),
         "wall_time_s": time.time() - t0,
-        "fingerprint": fingerprint(config.threads),
+        "fingerprint": fingerprint(config.threads, xla=config.xla),
         "summary": summary,
     }

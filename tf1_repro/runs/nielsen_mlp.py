@@ -84,7 +84,7 @@ def study_run(config, options):
     data = post.load_data(options.data_dir, config)  # the files, once, before any worker reads them
     config.validate(data.train.num_examples)
     progress = study.progress_for(options.output_dir, archive.study_seed, dataclasses.asdict(config),
-                                  fingerprint(config.threads))
+                                  fingerprint(config.threads, xla=config.xla))
     with study.kept_on_failure(progress, options.seeds), report.OutputDir(options.output_dir) as out:
         summary = archive.seed_study(config, options.data_dir, options.seeds, **options.runner(progress))
         print(f"seed study: {summary['seeds']} seeds from {config.seed}")
@@ -99,5 +99,5 @@ def study_run(config, options):
         figs, tolerances = archive.seed_study_figures(config, summary)
         report.write_json(out.path("results.json"), report.results_payload(
             post.NAME, post.POST, dict(dataclasses.asdict(config), seeds=options.seeds), figs,
-            claims.published_record(post.NAME, figs), fingerprint(config.threads), time.time() - t0,
+            claims.published_record(post.NAME, figs), fingerprint(config.threads, xla=config.xla), time.time() - t0,
             study=summary, tolerances=tolerances))
