@@ -17,8 +17,9 @@ those read at run time (:data:`RUN_TIME_VARIABLES`) must be the server's, so
 variables TensorFlow, oneDNN, OpenBLAS or NumPy read when they load
 (``TF_ENABLE_ONEDNN_OPTS``, ``ONEDNN_MAX_CPU_ISA``, ``OMP_NUM_THREADS``,
 ``NPY_DISABLE_CPU_FEATURES`` ...) are the ones they loaded under.  Any other
-run, and every script but the five posts' (reproduce.py and the runner set
-up their own processes), starts a fresh interpreter, as does every run when
+run, and every script but the five posts' and the runner's (reproduce.py and
+the benchmarks set up their own processes), starts a fresh interpreter, as
+does every run when
 ``TF1_REPRO_TEST_FRESH_PROCESSES=1`` is set.  tests/test_forkserver.py
 checks that a served run and a fresh one print and write the same bytes.
 """
@@ -33,9 +34,10 @@ import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# Scripts that may be served, and which server: post 004 loads Keras 2.
+# Scripts that may be served, and which server: post 004 loads Keras 2, and so does the
+# runner for every program (TF_USE_LEGACY_KERAS=1 before it imports TensorFlow).
 SERVED = {"nielsen_mlp": "tf1", "nielsen_book": "tf1", "decoupled_rnn": "tf1",
-          "gradient_override": "tf1", "tf2_backprop": "keras2"}
+          "gradient_override": "tf1", "tf2_backprop": "keras2", "run_original": "keras2"}
 # Read by the scripts when they run, not when a module loads; they may differ from the server's.
 RUN_TIME_VARIABLES = frozenset({"PYTEST_CURRENT_TEST", "TF1_REPRO_DATA_DIR"})
 FRESH_VARIABLE = "TF1_REPRO_TEST_FRESH_PROCESSES"
@@ -200,6 +202,16 @@ def server_for(name, env):
             return None
         server = _servers[kind] = Server(kind, env)
     return server if server.serves(env) else None
+
+
+def run(name, cmd, env, cwd, timeout):
+    """``subprocess.run(cmd, capture_output=True, text=True, stdin=DEVNULL)`` for scripts/<name>.py,
+    served when it may be."""
+    server = server_for(name, env)
+    if server is not None:
+        return server.run(cmd, env, cwd, timeout)
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
 
 
 def close_all():

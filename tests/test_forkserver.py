@@ -39,3 +39,24 @@ def test_an_import_time_variable_gets_a_fresh_process():
     env = dict(os.environ, ONEDNN_MAX_CPU_ISA="AVX")
     assert forkserver.server_for("nielsen_mlp", env) is None
     assert forkserver.server_for("reproduce", dict(os.environ)) is None
+
+
+def test_the_runner_served_equals_a_fresh_process():
+    """scripts/run_original.py on a TF1 and a TF2 program: the same transcript, notes and status."""
+    import subprocess
+    import sys
+    from scriptrun import REPO, data_dir
+    env = dict(os.environ, TF1_REPRO_DATA_DIR=data_dir())
+    for name in ("tf1_softmax.py", "tf2_tape.py"):
+        cmd = [sys.executable, os.path.join(REPO, "scripts", "run_original.py"),
+               f"--program={os.path.join(REPO, 'tests', 'programs', name)}", "--seed=0"]
+        assert forkserver.server_for("run_original", env) is not None
+        served = forkserver.run("run_original", cmd, env, REPO, 600)
+        fresh = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=600,
+                               env=dict(env, **{forkserver.FRESH_VARIABLE: "1"}),
+                               stdin=subprocess.DEVNULL)
+        assert served.returncode == fresh.returncode == 0, served.stderr[-2000:]
+        assert served.stdout == fresh.stdout and served.stdout
+        notes = [line for line in served.stderr.splitlines() if line.startswith("run_original.py")]
+        assert notes == [line for line in fresh.stderr.splitlines()
+                         if line.startswith("run_original.py")]

@@ -43,6 +43,7 @@ import sys
 import numpy as np
 import pytest
 
+import forkserver
 from scriptrun import REPO, data_dir, run_script
 
 PROGRAMS = os.path.join(REPO, "tests", "programs")
@@ -53,8 +54,7 @@ def run_original(program, *args):
     env.setdefault("TF1_REPRO_DATA_DIR", data_dir())
     cmd = [sys.executable, os.path.join(REPO, "scripts", "run_original.py"),
            f"--program={program}", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=env, timeout=1800,
-                          stdin=subprocess.DEVNULL)
+    proc = forkserver.run("run_original", cmd, env, REPO, 1800)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
 

@@ -16,6 +16,7 @@ import sys
 import numpy as np
 import pytest
 
+import forkserver
 from scriptrun import REPO, data_dir
 from tf1_repro.errors import UsageError
 from tf1_repro.original import api, source
@@ -28,8 +29,7 @@ def run_original(*args, cwd=None, extra_env=None):
     env.setdefault("TF1_REPRO_DATA_DIR", data_dir())
     env.update(extra_env or {})
     cmd = [sys.executable, os.path.join(REPO, "scripts", "run_original.py"), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd or REPO, env=env,
-                          timeout=600, stdin=subprocess.DEVNULL)
+    return forkserver.run("run_original", cmd, env, cwd or REPO, 600)
 
 
 def program(name):
