@@ -129,7 +129,6 @@ class Server:
 
     def __init__(self, kind, env):
         self.kind = kind
-        self.env = {k: v for k, v in env.items() if k not in RUN_TIME_VARIABLES}
         read_end, self._requests = os.pipe()
         self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), kind, str(read_end)],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -139,9 +138,6 @@ class Server:
         self._pending = b""
         if self._reply(600) != {"ready": True}:
             raise RuntimeError(f"the {kind} fork server did not start")
-
-    def serves(self, env):
-        return {k: v for k, v in env.items() if k not in RUN_TIME_VARIABLES} == self.env
 
     def _reply(self, timeout):
         deadline = time.monotonic() + timeout
@@ -189,19 +185,21 @@ class Server:
 _servers = {}
 
 
+def _import_time(env):
+    """``env`` less the variables read only at run time."""
+    return {k: v for k, v in env.items() if k not in RUN_TIME_VARIABLES}
+
+
 def server_for(name, env):
     """The server that may run scripts/<name>.py under ``env``, or None (a fresh process)."""
     kind = SERVED.get(name)
     if kind is None or os.environ.get(FRESH_VARIABLE) == "1" or env.get(FRESH_VARIABLE) == "1":
         return None
-    server = _servers.get(kind)
-    if server is None:
-        base = dict(os.environ)
-        if not {k: v for k, v in env.items() if k not in RUN_TIME_VARIABLES} == \
-                {k: v for k, v in base.items() if k not in RUN_TIME_VARIABLES}:
-            return None
-        server = _servers[kind] = Server(kind, env)
-    return server if server.serves(env) else None
+    if _import_time(env) != _import_time(os.environ):
+        return None  # servers import under the test process's own environment
+    if kind not in _servers:
+        _servers[kind] = Server(kind, env)
+    return _servers[kind]
 
 
 def run(name, cmd, env, cwd, timeout):
