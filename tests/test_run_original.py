@@ -117,13 +117,17 @@ print "%d %s" % (7 / 2, 7 / 2.0)
 print np.zeros(n / 2).shape, int(np.float64(2.7)), np.float64(1) / 3
 print round(2.5), round(0.125, 2), round(-2.5), round(7), round(2.675, 2), round(np.float32(0.5))
 print 2 ** 70 / 3, 7L / 2
+import math
+from math import floor
+print math.floor(2.5), math.ceil(2.1), math.floor(-7 / 2.0), floor(3), math.sqrt(4), math.trunc(2.5), math.ceil(7) / 2
 """
 
 
 def test_python2_division_and_round_are_python_2_7s(tmp_path):
     """What Python 2.7.18 with NumPy 1.11.3 printed for these lines: ``/`` floors two
     integers (ints, NumPy integer scalars and arrays, ``x /= 2``) and nothing else,
-    ``round`` gives a float rounded half away from zero."""
+    ``round`` gives a float rounded half away from zero, and so do ``math.floor`` and
+    ``math.ceil`` (``math.ceil(7) / 2`` is 3.5)."""
     path = tmp_path / "division.py"
     path.write_text(PY2_DIVISION)
     proc = run_original(f"--program={path}")
@@ -142,6 +146,7 @@ def test_python2_division_and_round_are_python_2_7s(tmp_path):
         '(5,) 2 0.333333333333',
         '3.0 0.13 -3.0 7.0 2.67 1.0',
         '393530540239137101141 3',
+        '2.0 3.0 -4.0 3.0 2.0 2 3.5',
     ]
 
 
@@ -791,6 +796,15 @@ def test_python2_generators_next_and_exec_strings_are_detected():
     assert source.is_python2("def batches():\n    yield 1\nx = batches().next()\n")
     assert source.is_python2("g = (i for i in range(3))\nprint(g.next())\n")
     assert source.is_python2("it = iter([1])\nfirst = it.next()\n")
+    # Kept on an object: ``self.gen = ...`` and a method that is a generator.
+    assert source.is_python2("class Data:\n    def __init__(self, x):\n"
+                             "        self.gen = iter(x)\n"
+                             "    def batch(self):\n        return self.gen.next()\n")
+    assert source.is_python2("class Data:\n    def batches(self):\n        yield 1\n"
+                             "    def first(self):\n        return self.batches().next()\n")
+    assert not source.is_python2("class Data:\n    def __init__(self, it):\n"
+                                 "        self.gen = it\n"
+                                 "    def batch(self):\n        return self.gen.next()\n")
     assert source.is_python2("exec(\"print 'x'\")\n")
     assert source.is_python2("y = eval('`1`')\n")
     assert not source.is_python2("exec('print(1)')\n")

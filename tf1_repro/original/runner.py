@@ -149,12 +149,18 @@ class _Imports:
             return getattr(self.numpy, "random", module)  # the era's np.random (float sizes)
         return module
 
+    def _python2_import(self, name, globals=None, locals=None, fromlist=(), level=0):
+        """A Python 2 file's ``__import__``: its ``math`` is Python 2's (:func:`source.py2_math`)."""
+        if level == 0 and name == "math":
+            return source.py2_math()
+        return self.__import__(name, globals, locals, fromlist, level)
+
     def builtins(self, python2, py2_print):
         """The ``__builtins__`` of a file of the program."""
         key = python2, py2_print
         if key not in self._builtins:
             namespace = dict(vars(builtins))
-            namespace["__import__"] = self.__import__
+            namespace["__import__"] = self._python2_import if python2 else self.__import__
             namespace.update(era_rules.helpers(self.era))
             if not _interactive():
                 namespace["input"] = unattended.answered_input(self.notes)
@@ -174,7 +180,8 @@ def _interactive():
 
 
 def _python2_builtins(namespace, era):
-    """What a converted Python 2 file calls: ``reduce`` & co., Python 2's ``round``,
+    """What a converted Python 2 file calls: ``reduce`` & co., Python 2's ``round``
+    (and, through its ``__import__``, ``math``),
     ``exec`` / ``eval`` of Python 2 strings and the ``/`` of :func:`source.py2_div`."""
     import functools
     import importlib

@@ -15,7 +15,8 @@ defines, ``exec("print 'x'")``.  Code a Python 2 file gives ``exec`` /
 ``eval`` as a string is read as Python 2 too (:func:`compile_python2_string`).
 
 Python 2's ``round`` gave a float and rounded halves away from zero
-(:func:`py2_round`); a Python 2 file gets that ``round``.
+(:func:`py2_round`), and its ``math.floor`` / ``math.ceil`` gave floats
+(:func:`py2_math`); a Python 2 file gets those.
 
 Python 2's ``/`` floored when both operands were integers.  lib2to3 has no
 fixer for it, because it depends on the values; here every ``/`` of a
@@ -117,8 +118,9 @@ def _python2_only_constructs(source):
 
     ``.next()`` of a Python iterator (Python 3 has ``next(it)``): of
     ``os.walk(top)`` / ``zip(a, b)`` / ``iter(x)`` / a generator expression /
-    a call of a generator function the file defines, directly or through a
-    name assigned from one (``gen = batches(); gen.next()``), but not of
+    a call of a generator function the file defines (``self.batches()`` for a
+    method), directly or through a name or attribute assigned from one
+    (``gen = batches(); gen.next()``, ``self.gen = iter(x); self.gen.next()``), but not of
     anything else (TF 1.x's ``tfe.Iterator`` had a ``next()`` of its own);
     ``d.keys()[0]`` (views are not lists); ``print >>f, x`` (a shift in
     Python 3); ``exec`` / ``eval`` of a string that is not Python 3
@@ -140,15 +142,17 @@ def _python2_only_constructs(source):
         return (isinstance(maker, ast.Name) and (maker.id in _ITERATOR_MAKERS
                                                  or maker.id in generators)
                 or isinstance(maker, ast.Attribute) and maker.attr == "walk"
-                and isinstance(maker.value, ast.Name) and maker.value.id == "os")
+                and isinstance(maker.value, ast.Name) and maker.value.id == "os"
+                or isinstance(maker, ast.Attribute) and maker.attr in generators
+                and isinstance(maker.value, ast.Name) and maker.value.id in ("self", "cls"))
 
-    iterators = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign)
-                 and makes_iterator(n.value) for t in n.targets if isinstance(t, ast.Name)}
+    iterators = {_dotted(t) for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                 and makes_iterator(n.value) for t in n.targets} - {None}
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr == "next" and not node.args and not node.keywords):
             of = node.func.value
-            if makes_iterator(of) or isinstance(of, ast.Name) and of.id in iterators:
+            if makes_iterator(of) or _dotted(of) in iterators:
                 return True
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                 and node.func.id in ("exec", "eval") and node.args
@@ -167,6 +171,16 @@ def _python2_only_constructs(source):
                     and isinstance(value.left, ast.Name) and value.left.id == "print"):
                 return True
     return False
+
+
+def _dotted(node):
+    """``gen`` or ``self.gen`` for a name or a chain of attributes of one, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return base and f"{base}.{node.attr}"
+    return None
 
 
 def code_names(source):
@@ -311,6 +325,35 @@ def py2_div(a, b, true_div=operator.truediv, floor_div=operator.floordiv):
     if tf_div is not None:
         return tf_div
     return true_div(a, b)
+
+
+def py2_math():
+    """Python 2's ``math``: ``floor`` and ``ceil`` give floats (``math.floor(2.5) == 2.0``).
+
+    Python 3's give ints, which print as ``2`` where Python 2 printed
+    ``2.0``; everything else in ``math`` is today's.
+    """
+    global _PY2_MATH
+    if _PY2_MATH is None:
+        import math
+        import types
+        module = types.ModuleType("math", math.__doc__)
+        module.__dict__.update({k: v for k, v in vars(math).items() if not k.startswith("__")})
+
+        def floor(x):
+            """Python 2's math.floor: the largest integer <= x, as a float."""
+            return float(math.floor(x))
+
+        def ceil(x):
+            """Python 2's math.ceil: the smallest integer >= x, as a float."""
+            return float(math.ceil(x))
+
+        module.floor, module.ceil = floor, ceil
+        _PY2_MATH = module
+    return _PY2_MATH
+
+
+_PY2_MATH = None
 
 
 def py2_round(number, ndigits=0):
