@@ -46,7 +46,7 @@ MISSING_API = """\
     x = tf.placeholder(tf.float32, [None, 2])
     print("built")
 
-    kmeans = tf.contrib.factorization.KMeans(x, 3)
+    hparams = tf.contrib.tensor_forest.python.tensor_forest.ForestHParams(num_classes=3)
 """
 NEVER_ENDS = """\
     import os
@@ -159,9 +159,9 @@ run_original.py: error: x.py raised InvalidArgumentError
 
 def test_error_lines():
     one_line = ("I1203 note\nrun_original.py: note: plt.show() returned at once\n"
-                "run_original.py: error: x.py:6: tf.contrib.factorization is not provided\n")
+                "run_original.py: error: x.py:6: tf.contrib.tensor_forest is not provided\n")
     assert corpus.classify(2, "built\n", one_line, "/c/x.py") == (
-        "error", "x.py:6: tf.contrib.factorization is not provided")
+        "error", "x.py:6: tf.contrib.tensor_forest is not provided")
     # A program that raised: its final exception, at the program's innermost line.
     assert corpus.error_line(TRACEBACK, 1, "/c/x.py") == (
         "x.py:5: InvalidArgumentError: Graph execution error:")
@@ -251,7 +251,7 @@ def test_a_folder_of_programs_gives_a_table_results_json_and_progress(tmp_path):
     assert rows["ends.py"][0] == "ended" and rows["ends.py"][2] == "sum 5"
     assert rows["models/missing_api.py"][0] == "error"
     assert rows["models/missing_api.py"][2].startswith(
-        "missing_api.py:6: tf.contrib.factorization is not provided by tf.compat.v1")
+        "missing_api.py:6: tf.contrib.tensor_forest is not provided by tf.compat.v1")
     assert rows["models/never_ends.py"][0] == "timeout"
     assert rows["models/never_ends.py"][2] == "waiting for the queue"
     assert rows["py2/print_statements.py"][:3:2] == ["ended", "step 1 0.333333333333"]

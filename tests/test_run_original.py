@@ -245,8 +245,11 @@ def test_sessions_get_the_runners_config_and_graphs_its_seed(tf):
 
 def test_missing_names_say_which(tf):
     shim = api.build(tf)
-    with pytest.raises(api.MissingAttribute, match=r"^tf\.contrib\.factorization is not provided"):
-        shim.contrib.factorization
+    with pytest.raises(api.MissingAttribute, match=r"^tf\.contrib\.tensor_forest is not provided"):
+        shim.contrib.tensor_forest
+    with pytest.raises(api.MissingAttribute,
+                       match=r"^tf\.contrib\.factorization\.WALSModel is not provided"):
+        shim.contrib.factorization.WALSModel
     try:
         import tf_slim  # noqa: F401
     except ImportError:
@@ -405,8 +408,8 @@ def test_input_data_imports_resolve(tf, tmp_path):
     assert callable(found.input_data.read_data_sets)
     assert api.resolve_import(shim, "tensorflow", ()) is shim
     assert api.resolve_import(shim, "tensorflow.python.framework", ("ops",)) is None
-    with pytest.raises(api.MissingModule, match=r"tf\.contrib\.factorization"):
-        api.resolve_import(shim, "tensorflow.contrib", ("factorization",))
+    with pytest.raises(api.MissingModule, match=r"tf\.contrib\.tensor_forest"):
+        api.resolve_import(shim, "tensorflow.contrib", ("tensor_forest",))
 
 
 # ---------------------------------------------------------------------------
@@ -539,6 +542,33 @@ def test_contrib_tensorboard_projector_is_tensorboards():
         "}"]
 
 
+def test_contrib_factorization_kmeans_is_tensorflows_own():
+    """tf.contrib.factorization.KMeans (TensorFlow's clustering_ops, where TF 1.12 moved it):
+    Lloyd's iterations find the three blobs, whose mean squared distance to their own
+    means is 0.1466 (NumPy, on the same points); training_graph() unpacks into the seven
+    tensors of TF 1.4-1.8 and into the six of the other releases."""
+    proc = run_original(f"--program={program('tf1_kmeans.py')}", "--seed=0")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "training graph 7",
+        "clusters per blob [1, 1, 1] blobs per cluster [1, 1, 1]",
+        "centers are the clusters' means True",
+        "average squared distance 0.1466",
+        "six: initialized is a bool"]
+
+
+def test_kmeans_training_graph_unpacks_as_the_program_does():
+    from tf1_repro.original import factorization
+    graph = factorization.TrainingGraph(["s", "i", "c", "ok", "init", "train"], "var")
+    a, b, c, ok, init, train = graph
+    assert (ok, init, train) == ("ok", "init", "train")
+    a, b, c, ok, var, init, train = graph
+    assert (var, init, train) == ("var", "init", "train")
+    assert len(graph) == 7 and graph[4] == "var" and list(graph)[-1] == "train"
+    first, *rest = graph
+    assert len(rest) == 6
+
+
 def test_contrib_slim_is_the_tf_slim_package():
     """Where tf-slim is installed (pip install tf-slim), tf.contrib.slim is it (batch_norm and
     its fused form, which reach TensorFlow internals that have moved, too), and the
@@ -579,7 +609,7 @@ def test_missing_api_is_one_line_naming_the_program_line():
     assert "Traceback" not in proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
     assert last == (f"run_original.py: error: {program('tf1_missing_api.py')}:6: "
-                    "tf.contrib.factorization is not provided by tf.compat.v1 on this "
+                    "tf.contrib.tensor_forest is not provided by tf.compat.v1 on this "
                     "TensorFlow nor by tf1_repro's TF1 stand-ins")
 
 

@@ -3,5 +3,5 @@
 import tensorflow as tf
 
 x = tf.placeholder(tf.float32, [None, 4])
-kmeans = tf.contrib.factorization.KMeans(x, 3)
+hparams = tf.contrib.tensor_forest.python.tensor_forest.ForestHParams(num_classes=3)
 print("not reached")

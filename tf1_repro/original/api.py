@@ -25,6 +25,8 @@ is disabled, so variables are TF1 reference variables), plus:
   (``rnn.rnn``, ``rnn.bidirectional_rnn``) and ``rnn_cell``;
 * ``tensorflow.models.rnn`` (TF 0.5-0.8's home of ``rnn`` and ``rnn_cell``,
   the same two modules);
+* ``tf.contrib.factorization.KMeans``: TensorFlow's own copy of contrib's
+  ``clustering_ops`` (moved into TensorFlow in 1.12, still there);
 * ``tf.contrib.tensorboard.plugins.projector``: the tensorboard package's
   ``projector`` (same ``ProjectorConfig``, ``visualize_embeddings``);
 * ``tensorflow.python.keras`` (and TF 1.4-1.6's ``._impl.keras``), the
@@ -600,6 +602,33 @@ def _contrib_tensorboard():
     return Namespace("tf.contrib.tensorboard", {"plugins": plugins})
 
 
+def _contrib_factorization():
+    """``tf.contrib.factorization``'s ``KMeans``: the same graph, from TensorFlow itself.
+
+    TF 1.12 moved contrib's ``clustering_ops`` (the ``KMeans`` graph builder
+    and its ``nearest_neighbors`` / k-means++ / k-MC2 kernels) into TensorFlow
+    as ``tensorflow.python.ops.clustering_ops``, where it still is; contrib's
+    module was that code.  ``training_graph()`` returns the six tensors of TF
+    1.1-1.3 and >= 1.9 or the seven of TF 1.4-1.8, as the program unpacks it
+    (tf1_repro.original.factorization).  The rest of contrib.factorization (``WALSModel``, ``GMM``, the
+    ``KMeansClustering`` estimator) is not provided.
+    """
+    def fill():
+        from tensorflow.python.ops import clustering_ops
+
+        from tf1_repro.original import factorization
+        names = {n: getattr(clustering_ops, n) for n in (
+            "COSINE_DISTANCE", "SQUARED_EUCLIDEAN_DISTANCE", "RANDOM_INIT",
+            "KMEANS_PLUS_PLUS_INIT", "KMC2_INIT")}
+        names["KMeans"] = factorization.kmeans_class()
+        module = Namespace("tf.contrib.factorization.python.ops.clustering_ops",
+                           {**names, "nearest_neighbors": clustering_ops.nearest_neighbors})
+        names["python"] = Namespace("tf.contrib.factorization.python", {"ops": Namespace(
+            "tf.contrib.factorization.python.ops", {"clustering_ops": module})})
+        return names
+    return LazyNamespace("tf.contrib.factorization", fill)
+
+
 def _private_keras(shim, parts, fromlist):
     """``from tensorflow.python.keras[._impl.keras].X import Y``: TF 1.x's private path to Keras.
 
@@ -812,7 +841,7 @@ def build(tf, session_config=None, seed=None, input_data=None, eager=False):
         "tensorboard": _contrib_tensorboard(),
         "learn": Namespace("tf.contrib.learn", {"datasets": datasets, "python": learn_python}),
         "rnn": _contrib_rnn(tf1), "layers": _contrib_layers(tf1), "eager": _contrib_eager(tf),
-        "seq2seq": _contrib_seq2seq(tf1)})
+        "seq2seq": _contrib_seq2seq(tf1), "factorization": _contrib_factorization()})
     if not eager:
         extra["estimator"] = _estimator(tf1, Session, Graph)
     if eager:

@@ -36,7 +36,7 @@ Outcome of a program (:func:`classify`):
     output (its transcript).
 ``error``
     any other exit status; the line is the runner's one-line error (``NAME:6:
-    tf.contrib.factorization is not provided ...``) or, when the program
+    tf.contrib.tensor_forest is not provided ...``) or, when the program
     raised, its final exception line at the program's line (``NAME:57:
     ValueError: ...``).
 ``timeout``
