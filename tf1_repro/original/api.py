@@ -147,6 +147,12 @@ def _hint(dotted):
         return _HINTS[dotted]
     if dotted.startswith(("tf.estimator.", "tf.estimator(")):
         return _ESTIMATOR_HINT
+    if dotted.startswith("tf.contrib.layers."):
+        try:
+            import tf_slim  # noqa: F401
+        except ImportError:
+            return ("the rest of tf.contrib.layers is in the tf-slim package (pip install tf-slim, "
+                    "or the archive's [originals] extra)")
     return None
 
 
@@ -412,8 +418,18 @@ def _contrib_layers(tf1):
 
     The arguments and defaults are contrib's (``fully_connected`` and
     ``conv2d`` apply ReLU unless told otherwise; Xavier initialisation,
-    zero biases); variable names are ``tf.layers``'.
+    zero biases; with a ``normalizer_fn``, no biases and the normalizer
+    between the layer and its activation); variable names are ``tf.layers``'.
     """
+    def normalized(layer_fn, default_name, inputs, args, layer, activation_fn, normalizer_fn,
+                   normalizer_params, scope, reuse):
+        """contrib's order with a ``normalizer_fn``: the layer without biases, the normalizer
+        (its variables in the layer's scope), then the activation."""
+        with tf1.variable_scope(scope, default_name=default_name, values=[inputs], reuse=reuse):
+            outputs = _quietly(layer_fn, inputs, *args, activation=None, use_bias=False, **layer)
+            outputs = normalizer_fn(outputs, **(normalizer_params or {}))
+            return activation_fn(outputs) if activation_fn is not None else outputs
+
     def flatten(inputs, outputs_collections=None, scope=None):
         return _quietly(tf1.layers.flatten, inputs, name=scope)
 
@@ -422,15 +438,16 @@ def _contrib_layers(tf1):
                         weights_regularizer=None, biases_initializer=tf1.zeros_initializer(),
                         biases_regularizer=None, reuse=None, variables_collections=None,
                         outputs_collections=None, trainable=True, scope=None):
+        layer = dict(kernel_initializer=weights_initializer or tf1.glorot_uniform_initializer(),
+                     bias_initializer=biases_initializer or tf1.zeros_initializer(),
+                     kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
+                     trainable=trainable)
         if normalizer_fn is not None:
-            raise MissingAttribute("tf.contrib.layers.fully_connected(normalizer_fn=...)")
+            return normalized(tf1.layers.dense, "fully_connected", inputs, (num_outputs,), layer,
+                              activation_fn, normalizer_fn, normalizer_params, scope, reuse)
         return _quietly(
             tf1.layers.dense, inputs, num_outputs, activation=activation_fn,
-            use_bias=biases_initializer is not None,
-            kernel_initializer=weights_initializer or tf1.glorot_uniform_initializer(),
-            bias_initializer=biases_initializer or tf1.zeros_initializer(),
-            kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
-            trainable=trainable, name=scope, reuse=reuse)
+            use_bias=biases_initializer is not None, name=scope, reuse=reuse, **layer)
 
     def conv2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None,
                rate=1, activation_fn=tf1.nn.relu, normalizer_fn=None, normalizer_params=None,
@@ -438,17 +455,18 @@ def _contrib_layers(tf1):
                biases_initializer=tf1.zeros_initializer(), biases_regularizer=None, reuse=None,
                variables_collections=None, outputs_collections=None, trainable=True,
                scope=None):
-        if normalizer_fn is not None:
-            raise MissingAttribute("tf.contrib.layers.conv2d(normalizer_fn=...)")
         fmt = "channels_first" if data_format and data_format.startswith("NC") else "channels_last"
+        layer = dict(strides=stride, padding=padding.lower(), data_format=fmt, dilation_rate=rate,
+                     kernel_initializer=weights_initializer or tf1.glorot_uniform_initializer(),
+                     bias_initializer=biases_initializer or tf1.zeros_initializer(),
+                     kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
+                     trainable=trainable)
+        if normalizer_fn is not None:
+            return normalized(tf1.layers.conv2d, "Conv", inputs, (num_outputs, kernel_size), layer,
+                              activation_fn, normalizer_fn, normalizer_params, scope, reuse)
         return _quietly(
-            tf1.layers.conv2d, inputs, num_outputs, kernel_size, strides=stride, padding=padding.lower(),
-            data_format=fmt, dilation_rate=rate, activation=activation_fn,
-            use_bias=biases_initializer is not None,
-            kernel_initializer=weights_initializer or tf1.glorot_uniform_initializer(),
-            bias_initializer=biases_initializer or tf1.zeros_initializer(),
-            kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
-            trainable=trainable, name=scope, reuse=reuse)
+            tf1.layers.conv2d, inputs, num_outputs, kernel_size, activation=activation_fn,
+            use_bias=biases_initializer is not None, name=scope, reuse=reuse, **layer)
 
     def max_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC",
                    outputs_collections=None, scope=None):

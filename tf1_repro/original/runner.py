@@ -419,6 +419,21 @@ def _program_traceback(exc, path):
     return "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
 
 
+def _raised(program, path, exc, width=300):
+    """The last line for an exception of the program's own: ``NAME:57: ValueError: message``.
+
+    Its line is the innermost of the program's file; the message is the
+    exception's first line (a missing file: ``FileNotFoundError: [Errno 2] No
+    such file or directory: 'data.csv'``), cut at ``width`` characters.
+    """
+    line = _program_line(exc.__traceback__, path)
+    where = f"{program}:{line}" if line else program
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if len(message) > width:
+        message = message[:width - 3] + "..."
+    return f"{where}: {type(exc).__name__}" + (f": {message}" if message else "")
+
+
 def run_program(options, log=lambda *args: None):
     """Run the program; return its exit status, or raise UsageError / ProgramFailed."""
     prepared = prepare(options)
@@ -473,7 +488,7 @@ def run_program(options, log=lambda *args: None):
             raise ProgramFailed(f"{where}: the program imports {missing[0]}, which is not "
                                 f"installed: pip install {missing[1]}", 2) from None
         sys.stderr.write(_program_traceback(e, prepared.path))
-        raise ProgramFailed(f"{options.program} raised {type(e).__name__}", 1) from None
+        raise ProgramFailed(_raised(options.program, prepared.path, e), 1) from None
     except BaseException as e:  # the program's own error: its traceback, not ours
         download = unattended.failed_download(e)
         if download is not None:
@@ -483,7 +498,7 @@ def run_program(options, log=lambda *args: None):
             raise ProgramFailed(f"{where}: the program downloads {url or 'its data'} itself, "
                                 f"and that failed ({reason})", 1) from None
         sys.stderr.write(_program_traceback(e, prepared.path))
-        raise ProgramFailed(f"{options.program} raised {type(e).__name__}", 1) from None
+        raise ProgramFailed(_raised(options.program, prepared.path, e), 1) from None
     finally:
         sys.modules["__main__"], sys.argv[:], sys.path[:] = saved[0], saved[1], saved[2]
         sys.meta_path.remove(local)
